@@ -1,0 +1,13 @@
+export * from './errors.js';
+export * from './status.js';
+export * from './subjects.js';
+export * from './events.js';
+export * from './task.js';
+export * from './metadata.js';
+export * from './proto.js';
+export * from './grpc-status.js';
+export type { ProtoGrpcType as DelegateProtoGrpcType } from './generated/delegate.js';
+export type { ProtoGrpcType as ManagerProtoGrpcType } from './generated/manager.js';
+export type { DelegateServiceClient, DelegateServiceHandlers } from './generated/kiln/v1/DelegateService.js';
+export type { ManagerServiceClient, ManagerServiceHandlers } from './generated/kiln/v1/ManagerService.js';
+export type * as wire from './wire.js';
