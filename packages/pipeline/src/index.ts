@@ -1,0 +1,23 @@
+export * from './model.js';
+export { parseDocuments } from './parse-documents.js';
+export { formatProblem, sortProblems } from './problems.js';
+export { connectorKey, connectorKeyOf, collectConnectorRefs } from './connectors.js';
+export { prepareExecution, PipelineInputError } from './prepare-execution.js';
+export type { ExecutionRequest, PreparedExecution, PreparedStage } from './prepare-execution.js';
+export { resolveDelegateExpressions, resolveDelegateDeep, evaluateCondition } from './delegate-expressions.js';
+export type { DelegateExpressionContext } from './delegate-expressions.js';
+export type {
+  RunStepSpec,
+  BackgroundStepSpec,
+  PluginStepSpec,
+  BuildAndPushCommonSpec,
+  BuildAndPushDockerRegistrySpec,
+  BuildAndPushECRSpec,
+  BuildAndPushGCRSpec,
+  BuildAndPushGARSpec,
+  BuildAndPushACRSpec,
+} from './step-specs.js';
+export { parseDuration } from './duration.js';
+export { STEP_TYPES } from './schema/step-schemas.js';
+export { listStages } from './model-walk.js';
+export type { LocatedStage } from './model-walk.js';
