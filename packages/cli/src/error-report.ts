@@ -1,0 +1,63 @@
+import { KilnError, type ErrorCode } from '@kiln/protocol';
+import { ManagerUnreachableError } from './errors.js';
+import type { OutputFormat } from './options.js';
+import type { Output } from './output.js';
+import { formatProblems, problemsOf } from './problems.js';
+
+/** Exit code for a user error, a rejected request or a failed execution. */
+export const EXIT_FAILURE = 1;
+/** Exit code when the manager cannot be reached. */
+export const EXIT_UNREACHABLE = 2;
+/** Exit code after Ctrl-C, as shells report SIGINT. */
+export const EXIT_INTERRUPTED = 130;
+
+const HINTS: Partial<Record<ErrorCode, string>> = {
+  UNAUTHENTICATED: "Set --token or KILN_TOKEN to the manager's API token (its KILN_API_TOKEN).",
+  PERMISSION_DENIED: 'Use an API token that is allowed to make this request (--token or KILN_TOKEN).',
+  PROTOCOL_MISMATCH: 'Use a kiln CLI from the same release as kiln-manager.',
+  NOT_FOUND: 'Check the name or id: `kiln executions` lists executions and `kiln pipelines` lists pipelines.',
+  MISSING_INPUT: 'Pass each missing runtime input with --set NAME=VALUE.',
+  INVALID_PIPELINE: 'Fix the problems listed above; `kiln validate -f FILE` checks a file without the manager.',
+  CONNECTOR_NOT_FOUND: 'Apply the connector with `kiln apply -f FILE` first.',
+  INTERNAL: "The manager failed while handling the request; its log has the details.",
+};
+
+/**
+ * Prints an error for the user and returns the exit code: 2 when the manager
+ * is unreachable, 1 otherwise. Text goes to stderr as `error: <message>`, the
+ * problems it carries and a hint; with JSON output one `{"error": ...}`
+ * object goes to stdout. Stack traces are printed only for errors that are
+ * not KilnErrors, because those are bugs in the CLI.
+ */
+export function reportError(error: unknown, output: Output, format: OutputFormat): number {
+  const exitCode = error instanceof ManagerUnreachableError ? EXIT_UNREACHABLE : EXIT_FAILURE;
+  if (!(error instanceof KilnError)) {
+    const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    output.error(`error: unexpected failure in the kiln CLI: ${text}`);
+    return EXIT_FAILURE;
+  }
+
+  const problems = problemsOf(error.details);
+  if (format === 'json') {
+    output.json({ error: { code: error.code, message: error.message, problems } });
+    return exitCode;
+  }
+  output.error(`error: ${error.message}`);
+  for (const line of formatProblems(problems)) output.error(`  ${line}`);
+  const hint = hintFor(error, problems.length);
+  if (hint !== undefined) output.error(hint);
+  return exitCode;
+}
+
+function hintFor(error: KilnError, problemCount: number): string | undefined {
+  if (error instanceof ManagerUnreachableError) {
+    const source = error.source === 'default'
+      ? 'It is the default because neither --manager nor KILN_MANAGER is set.'
+      : `The address came from ${error.source}.`;
+    return `${source} Start kiln-manager there, or set --manager HOST:PORT or KILN_MANAGER to its gRPC address.`;
+  }
+  const hint = error.details.hint;
+  if (typeof hint === 'string') return hint;
+  if (problemCount > 0 && error.code === 'INVALID_ARGUMENT') return HINTS.INVALID_PIPELINE;
+  return HINTS[error.code];
+}

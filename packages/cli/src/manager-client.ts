@@ -1,0 +1,156 @@
+import * as grpc from '@grpc/grpc-js';
+import {
+  fromServiceError,
+  KilnError,
+  loadManagerProto,
+  METADATA,
+  PROTOCOL_VERSION,
+  type ManagerServiceClient,
+  type wire,
+} from '@kiln/protocol';
+import { ManagerUnreachableError } from './errors.js';
+
+/** Settings of a ManagerClient. */
+export interface ManagerClientOptions {
+  /** `HOST:PORT` of the manager's gRPC listener. */
+  address: string;
+  /** Source of the address for error messages: `--manager`, `KILN_MANAGER` or `default`. */
+  addressSource: string;
+  /** API token sent as `authorization: Bearer <token>`. */
+  token: string;
+  /** Deadline of each unary call in milliseconds; default 30000. */
+  callTimeoutMs?: number;
+}
+
+type UnaryMethod<Request, Response> = (
+  request: Request,
+  metadata: grpc.Metadata,
+  options: grpc.CallOptions,
+  callback: grpc.requestCallback<Response>,
+) => grpc.ClientUnaryCall;
+
+/**
+ * Promise-based client of ManagerService. Every call carries the protocol
+ * version and the bearer token. A failed call raises a KilnError with the
+ * manager's code, or a ManagerUnreachableError when no connection was made.
+ */
+export class ManagerClient {
+  private readonly client: ManagerServiceClient;
+  private readonly options: ManagerClientOptions;
+  private readonly callTimeoutMs: number;
+
+  constructor(options: ManagerClientOptions) {
+    this.options = options;
+    this.callTimeoutMs = options.callTimeoutMs ?? 30_000;
+    // NOTE: the connection is plaintext because the manager serves plain gRPC only.
+    this.client = new (loadManagerProto().kiln.v1.ManagerService)(options.address, grpc.credentials.createInsecure());
+  }
+
+  apply(request: wire.ApplyRequest): Promise<wire.ApplyResponse__Output> {
+    return this.unary(this.client.Apply, request);
+  }
+
+  startExecution(request: wire.StartExecutionRequest): Promise<wire.Execution__Output> {
+    return this.unary(this.client.StartExecution, request);
+  }
+
+  getExecution(id: string): Promise<wire.Execution__Output> {
+    return this.unary(this.client.GetExecution, { id });
+  }
+
+  listExecutions(request: wire.ListExecutionsRequest): Promise<wire.ListExecutionsResponse__Output> {
+    return this.unary(this.client.ListExecutions, request);
+  }
+
+  cancelExecution(id: string): Promise<wire.Execution__Output> {
+    return this.unary(this.client.CancelExecution, { id });
+  }
+
+  listDelegates(): Promise<wire.ListDelegatesResponse__Output> {
+    return this.unary(this.client.ListDelegates, {});
+  }
+
+  listPipelines(): Promise<wire.ListPipelinesResponse__Output> {
+    return this.unary(this.client.ListPipelines, {});
+  }
+
+  /**
+   * Streams log lines until the manager ends the stream; the signal cancels
+   * the call. Has no deadline, because with `follow` the stream lasts as long
+   * as the execution.
+   */
+  async *streamLogs(request: wire.StreamLogsRequest, signal?: AbortSignal): AsyncGenerator<wire.LogLine__Output> {
+    const call = this.client.StreamLogs(request, this.metadata());
+    const cancel = (): void => call.cancel();
+    signal?.addEventListener('abort', cancel, { once: true });
+    try {
+      for await (const line of call as AsyncIterable<wire.LogLine__Output>) {
+        yield line;
+      }
+    } catch (error) {
+      if (signal?.aborted === true) return;
+      throw this.translate(error);
+    } finally {
+      signal?.removeEventListener('abort', cancel);
+      call.cancel();
+    }
+  }
+
+  /** Closes the channel; calls after this fail. */
+  close(): void {
+    this.client.close();
+  }
+
+  private unary<Request, Response>(method: UnaryMethod<Request, Response>, request: Request): Promise<Response> {
+    const options: grpc.CallOptions = { deadline: Date.now() + this.callTimeoutMs };
+    return new Promise((resolve, reject) => {
+      method.call(this.client, request, this.metadata(), options, (error, response) => {
+        if (error !== null) reject(this.translate(error));
+        else if (response === undefined) reject(this.translate(new Error('empty response')));
+        else resolve(response);
+      });
+    });
+  }
+
+  private metadata(): grpc.Metadata {
+    const metadata = new grpc.Metadata();
+    metadata.set(METADATA.protocolVersion, PROTOCOL_VERSION);
+    metadata.set(METADATA.authorization, `Bearer ${this.options.token}`);
+    return metadata;
+  }
+
+  /**
+   * Maps a call failure to an error. UNAVAILABLE or DEADLINE_EXCEEDED without
+   * kiln's error-code trailer come from grpc-js itself, not from the manager,
+   * so they mean the manager could not be reached.
+   */
+  private translate(error: unknown): KilnError {
+    if (!isServiceError(error)) {
+      const message = error instanceof Error ? error.message : String(error);
+      return new KilnError('INTERNAL', `call to the kiln manager failed: ${message}`, { cause: error });
+    }
+    const fromManager = error.metadata?.get(METADATA.errorCode).length > 0;
+    const transportStatus = error.code === grpc.status.UNAVAILABLE || error.code === grpc.status.DEADLINE_EXCEEDED;
+    if (transportStatus && !fromManager) {
+      const reason = error.code === grpc.status.DEADLINE_EXCEEDED
+        ? `no answer within ${Math.round(this.callTimeoutMs / 1000)}s`
+        : transportReason(error.details);
+      return new ManagerUnreachableError(this.options.address, this.options.addressSource, { cause: error, reason });
+    }
+    return fromServiceError(error);
+  }
+}
+
+/**
+ * Shortens grpc-js's "No connection established. Last error: Error: connect
+ * ECONNREFUSED 127.0.0.1:7443. Resolution note: " to its cause.
+ */
+export function transportReason(details: string): string {
+  const match = /Last error: (?:Error: )?(.*?)\.?(?: Resolution note:.*)?$/s.exec(details);
+  const reason = match?.[1]?.trim() ?? details.trim();
+  return reason === '' ? 'unavailable' : reason;
+}
+
+function isServiceError(error: unknown): error is grpc.ServiceError {
+  return error instanceof Error && typeof (error as Partial<grpc.ServiceError>).code === 'number';
+}

@@ -1,0 +1,95 @@
+import { usageError } from './errors.js';
+
+export type OutputFormat = 'text' | 'json';
+
+/** Default manager gRPC address, the same as kiln-manager's default --grpc-listen. */
+export const DEFAULT_MANAGER_ADDRESS = '127.0.0.1:7443';
+
+/** Global options after validation: where the manager is, how to authenticate and how to print. */
+export interface GlobalOptions {
+  /** `HOST:PORT` of the manager's gRPC listener. */
+  manager: string;
+  /** Source of `manager` for error messages: `--manager`, `KILN_MANAGER` or `default`. */
+  managerSource: string;
+  /** API token, or undefined when neither --token nor KILN_TOKEN is set. */
+  token: string | undefined;
+  output: OutputFormat;
+}
+
+/** Raw global options as commander parsed them, before validation. */
+export interface RawGlobalOptions {
+  manager?: string;
+  token?: string;
+  output?: string;
+}
+
+/**
+ * Validates the global options once, with flags taking precedence over the
+ * environment. Throws a KilnError (INVALID_ARGUMENT) naming the flag or
+ * variable and the expected form.
+ */
+export function parseGlobalOptions(raw: RawGlobalOptions, env: NodeJS.ProcessEnv): GlobalOptions {
+  let manager = DEFAULT_MANAGER_ADDRESS;
+  let managerSource = 'default';
+  if (raw.manager !== undefined) {
+    manager = raw.manager;
+    managerSource = '--manager';
+  } else if (env.KILN_MANAGER !== undefined && env.KILN_MANAGER !== '') {
+    manager = env.KILN_MANAGER;
+    managerSource = 'KILN_MANAGER';
+  }
+  checkHostPort(manager, managerSource);
+
+  const token = nonEmpty(raw.token) ?? nonEmpty(env.KILN_TOKEN);
+  const output = raw.output ?? 'text';
+  if (output !== 'text' && output !== 'json') {
+    throw usageError(`invalid --output '${output}'`, 'Use --output text or --output json.');
+  }
+  return { manager, managerSource, token, output };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/** Checks `HOST:PORT` (IPv6 hosts in brackets, e.g. `[::1]:7443`) with a port from 1 to 65535. */
+export function checkHostPort(value: string, source: string): void {
+  const match = /^(\[[0-9a-fA-F:.]+\]|[^\s:/[\]]+):(\d{1,5})$/.exec(value);
+  const port = match === null ? NaN : Number(match[2]);
+  if (match === null || port < 1 || port > 65535) {
+    throw usageError(
+      `invalid manager address '${value}' from ${source === 'default' ? 'the default' : source}`,
+      'Give HOST:PORT with a port from 1 to 65535, e.g. --manager 127.0.0.1:7443 or KILN_MANAGER=manager.example:7443.',
+    );
+  }
+}
+
+/** Parses a whole number in [min, max] given to `flag`; throws INVALID_ARGUMENT otherwise. */
+export function parseIntegerOption(value: string, flag: string, min: number, max: number): number {
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+    throw usageError(`invalid ${flag} '${value}'`, `Give a whole number from ${min} to ${max}.`);
+  }
+  return Number(value);
+}
+
+/**
+ * Checks an EXECUTION argument: an execution id, or `PIPELINE/SEQUENCE_ID`
+ * whose last part is a Build ID (a positive whole number).
+ */
+export function parseExecutionRef(value: string): string {
+  const ref = value.trim();
+  if (ref === '') {
+    throw usageError('missing EXECUTION', 'Give an execution id or PIPELINE/SEQUENCE_ID, e.g. CI_Quickstart/2.');
+  }
+  if (ref.includes('/')) {
+    const parts = ref.split('/');
+    const sequence = parts.at(-1) ?? '';
+    if (parts.some((part) => part === '') || !/^[1-9]\d*$/.test(sequence)) {
+      throw usageError(
+        `invalid EXECUTION '${value}'`,
+        'Give an execution id or PIPELINE/SEQUENCE_ID with a Build ID from 1 up, e.g. CI_Quickstart/2.',
+      );
+    }
+  }
+  return ref;
+}
