@@ -1,0 +1,133 @@
+import { isKilnError } from '@kiln/protocol';
+import { loadDelegateConfig, type ConfigSources } from './load-config.js';
+
+const FILE = '/etc/kiln/delegate.yaml';
+
+function load(yaml: string | undefined, flags: ConfigSources['flags'] = {}, env: Record<string, string> = {}) {
+  const files: Record<string, string> = yaml === undefined ? {} : { [FILE]: yaml };
+  return loadDelegateConfig({
+    flags: yaml === undefined ? flags : { config: FILE, ...flags },
+    env,
+    readFile: (file) => {
+      const text = files[file];
+      if (text === undefined) throw new Error(`ENOENT: no such file ${file}`);
+      return text;
+    },
+  });
+}
+
+function problemsOf(run: () => unknown): string[] {
+  try {
+    run();
+  } catch (error) {
+    if (isKilnError(error, 'INVALID_ARGUMENT')) return error.details.problems as string[];
+    throw error;
+  }
+  throw new Error('expected an INVALID_ARGUMENT error');
+}
+
+describe('loadDelegateConfig', () => {
+  describe('when the file sets every key', () => {
+    const yaml = `
+manager: 127.0.0.1:7443
+token: t0ken
+name: local-1
+tags: [local, linux]
+capacity: 2
+workDir: /var/lib/kiln-delegate
+healthListen: 127.0.0.1:0
+nats: { servers: nats://127.0.0.1:4222 }
+builder: { type: buildah, path: /usr/bin/buildah, storageDriver: vfs, isolation: chroot }
+secrets:
+  account.local_registry_password: { value: s3cret }
+  from_env: { env: REGISTRY_PASSWORD }
+  from_file: { file: secrets/token }
+drainTimeout: 2m
+`;
+
+    it('returns the typed settings', () => {
+      const config = load(yaml);
+      expect(config).toMatchObject({
+        manager: '127.0.0.1:7443', token: 't0ken', name: 'local-1', tags: ['local', 'linux'], capacity: 2,
+        workDir: '/var/lib/kiln-delegate', healthListen: { host: '127.0.0.1', port: 0 }, natsServers: ['nats://127.0.0.1:4222'],
+        builder: { type: 'buildah', path: '/usr/bin/buildah', storageDriver: 'vfs', isolation: 'chroot' },
+        drainTimeoutMs: 120_000, configFile: FILE,
+      });
+    });
+
+    it('resolves secret files against the config directory', () => {
+      expect(load(yaml).secrets).toEqual({
+        'account.local_registry_password': { value: 's3cret' },
+        from_env: { env: 'REGISTRY_PASSWORD' },
+        from_file: { file: '/etc/kiln/secrets/token' },
+      });
+    });
+
+    it('lets flags override file keys', () => {
+      const config = load(yaml, { capacity: '4', tags: 'a, b', manager: '10.0.0.1:9000', workDir: '/tmp/w' });
+      expect(config.capacity).toBe(4);
+      expect(config.tags).toEqual(['a', 'b']);
+      expect(config.manager).toBe('10.0.0.1:9000');
+      expect(config.workDir).toBe('/tmp/w');
+    });
+  });
+
+  describe('when no file is given', () => {
+    it('takes the token from KILN_DELEGATE_TOKEN and defaults the rest', () => {
+      const config = load(undefined, {}, { KILN_DELEGATE_TOKEN: 'env-token' });
+      expect(config.token).toBe('env-token');
+      expect(config.manager).toBe('127.0.0.1:7443');
+      expect(config.capacity).toBe(1);
+      expect(config.healthListen).toEqual({ host: '127.0.0.1', port: 3460 });
+    });
+
+    it('reports a missing token', () => {
+      expect(problemsOf(() => load(undefined))).toEqual([expect.stringContaining('missing delegate token')]);
+    });
+  });
+
+  describe('when values are invalid', () => {
+    it('names the key, the file and the expected form', () => {
+      const problems = problemsOf(() => load('token: t\ncapacity: two\n'));
+      expect(problems).toEqual([`invalid key "capacity" in ${FILE}: expected a positive integer, got "two"`]);
+    });
+
+    it('names the flag for a bad flag value', () => {
+      const problems = problemsOf(() => load('token: t\n', { healthListen: 'localhost' }));
+      expect(problems).toEqual(['invalid flag --health-listen: expected HOST:PORT with a port from 0 to 65535, got "localhost"']);
+    });
+
+    it('reports every problem at once', () => {
+      const problems = problemsOf(() => load('token: t\ncapacity: 0\nmanager: nope\nbuilder: { type: docker }\n'));
+      expect(problems).toHaveLength(3);
+      expect(problems.join('\n')).toContain('"manager"');
+      expect(problems.join('\n')).toContain('"builder.type"');
+      expect(problems.join('\n')).toContain('one of buildah');
+    });
+
+    it('rejects unknown keys with the list of known ones', () => {
+      const problems = problemsOf(() => load('token: t\ncapacty: 2\n'));
+      expect(problems[0]).toMatch(/^unknown key "capacty" in \/etc\/kiln\/delegate.yaml: known keys are manager, token/);
+    });
+
+    it('rejects a secret with two sources', () => {
+      const problems = problemsOf(() => load('token: t\nsecrets:\n  x: { value: a, env: B }\n'));
+      expect(problems[0]).toContain(`secret "x" in ${FILE}`);
+    });
+
+    it('rejects both token and tokenFile', () => {
+      const problems = problemsOf(() => load('token: t\ntokenFile: /t\n'));
+      expect(problems[0]).toContain('keep one of them');
+    });
+
+    it('reports an unreadable config file', () => {
+      expect(() => loadDelegateConfig({ flags: { config: '/nonexistent/d.yaml' }, env: {}, readFile: () => { throw new Error('ENOENT'); } }))
+        .toThrow('cannot read config file /nonexistent/d.yaml');
+    });
+
+    it('reports YAML syntax errors with the file', () => {
+      const problems = problemsOf(() => load('token: [unclosed\n'));
+      expect(problems[0]).toContain(FILE);
+    });
+  });
+});

@@ -1,0 +1,211 @@
+import { hostname } from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { BuildahBuilder } from './builders/buildah-builder.js';
+import type { DelegateConfig, HostPort } from './config/delegate-config.js';
+import { LocalExecutor } from './executor/local-executor.js';
+import { HealthServer } from './health/health-server.js';
+import { ManagerClient, type Session } from './manager/manager-client.js';
+import { registerUntilAnswered } from './manager/registration.js';
+import { DelegateMetrics } from './metrics.js';
+import { JetStreamPublisher } from './nats/jetstream-publisher.js';
+import { SecretStore } from './secrets/secret-store.js';
+import { runHeartbeats, sendHeartbeat } from './task/heartbeat-loop.js';
+import { TaskLoop } from './task/task-loop.js';
+
+/** starting: registering and connecting; running: acquiring tasks; draining: finishing tasks; stopped; failed: startup failed. */
+export type DelegateState = 'starting' | 'running' | 'draining' | 'stopped' | 'failed';
+
+export interface DelegateOptions {
+  config: DelegateConfig;
+  logger: Logger;
+  registry: Registry;
+  version: string;
+}
+
+/** Time allowed for aborted tasks to publish their final events after SIGKILL before they are abandoned. */
+const ABORT_REPORT_MS = 30_000;
+
+/** Reads the builder's version for Register; returns "unknown" when the builder cannot run. */
+async function builderVersion(command: string, logger: Logger): Promise<string> {
+  try {
+    const { stdout } = await execa(command, ['--version'], { timeout: 10_000 });
+    return /version\s+(\S+)/.exec(stdout)?.[1] ?? stdout.trim();
+  } catch (error) {
+    logger.warn({ err: error, builder: command }, 'cannot read the builder version; builds will fail until it is installed');
+    return 'unknown';
+  }
+}
+
+/**
+ * The delegate process: registers with the manager, connects to NATS, runs
+ * the heartbeat and task loops, and drains on shutdown (stop acquiring, let
+ * tasks finish within the drain timeout, abort the rest, deregister, close).
+ */
+export class Delegate {
+  state: DelegateState = 'starting';
+  /** Bound address of the health server once started (useful with port 0). */
+  healthAddress: HostPort | undefined;
+  private readonly metrics: DelegateMetrics;
+  private readonly client: ManagerClient;
+  private readonly health: HealthServer;
+  private readonly startup = new AbortController();
+  private readonly acquire = new AbortController();
+  private readonly heartbeat = new AbortController();
+  private readonly abandon = new AbortController();
+  private session: Session | undefined;
+  private publisher: JetStreamPublisher | undefined;
+  private tasks: TaskLoop | undefined;
+  private loops: Promise<unknown>[] = [];
+  private stopping: Promise<void> | undefined;
+
+  constructor(private readonly options: DelegateOptions) {
+    this.metrics = new DelegateMetrics(options.registry);
+    this.client = new ManagerClient(options.config.manager, options.config.token);
+    this.health = new HealthServer(options.registry, () => ({
+      registered: this.session !== undefined,
+      natsConnected: this.publisher?.connected === true,
+      running: this.state === 'running',
+    }));
+  }
+
+  private setState(state: DelegateState): void {
+    this.state = state;
+    this.options.logger.info({ state }, 'delegate state changed');
+  }
+
+  /**
+   * Starts the health server, registers (retrying until the manager replies),
+   * connects to NATS and starts the loops.
+   * @throws KilnError UNAUTHENTICATED or PROTOCOL_MISMATCH from Register, ABORTED when shut down while starting.
+   */
+  async start(): Promise<void> {
+    const { config, logger } = this.options;
+    const bound = await this.health.listen(config.healthListen);
+    this.healthAddress = bound;
+    logger.info({ address: `${bound.host}:${bound.port}` }, 'health server listening');
+    try {
+      await this.register(this.startup.signal);
+      const servers = config.natsServers ?? (this.session?.natsServers.length ? this.session.natsServers : ['nats://127.0.0.1:4222']);
+      this.publisher = await JetStreamPublisher.connect(servers, { name: `kiln-delegate ${config.name}`, logger, metrics: this.metrics, signal: this.startup.signal });
+    } catch (error) {
+      this.setState('failed');
+      await this.health.close();
+      this.client.close();
+      throw error;
+    }
+    this.startLoops(this.publisher);
+    this.setState('running');
+  }
+
+  private async register(signal: AbortSignal): Promise<void> {
+    const { config, logger, version } = this.options;
+    const info = {
+      name: config.name, tags: config.tags, version, executor: 'local', builder: config.builder.type,
+      builderVersion: await builderVersion(config.builder.path, logger), capacity: config.capacity, hostname: hostname(),
+    };
+    this.session = await registerUntilAnswered(this.client, info, logger, signal);
+    this.metrics.connected.set({ peer: 'manager' }, 1);
+    logger.info({ delegateId: this.session.delegateId, manager: config.manager }, 'delegate registered');
+  }
+
+  private startLoops(publisher: JetStreamPublisher): void {
+    const { config, logger } = this.options;
+    const session = (): Session => {
+      if (this.session === undefined) throw new Error('the delegate is not registered');
+      return this.session;
+    };
+    const builder = new BuildahBuilder({
+      path: config.builder.path, storageDriver: config.builder.storageDriver, isolation: config.builder.isolation,
+      root: path.join(config.workDir, 'buildah', 'root'), runroot: path.join(config.workDir, 'buildah', 'runroot'),
+    }, logger, this.metrics);
+    const executor = new LocalExecutor({
+      workDir: config.workDir, secrets: new SecretStore(config.secrets, config.configFile), builder, publisher, logger,
+      metrics: this.metrics, killGracePeriodMs: config.killGracePeriodMs, keepFailedWorkspaces: config.keepFailedWorkspaces,
+      logFlush: () => ({ intervalMs: session().logFlushIntervalMs, bytes: session().logFlushBytes }),
+    });
+    const tasks = new TaskLoop({
+      client: this.client, executor, publisher, capacity: config.capacity, logger, metrics: this.metrics,
+      delegateId: () => session().delegateId, renewIntervalMs: () => session().renewIntervalMs,
+      reregister: () => this.register(this.acquire.signal).catch((error: unknown) => this.failWhileRunning(error)),
+      abandonSignal: this.abandon.signal,
+    });
+    this.tasks = tasks;
+    const heartbeatOptions = {
+      client: this.client, tasks, capacity: config.capacity, intervalMs: () => session().heartbeatIntervalMs,
+      draining: () => this.state === 'draining', logger, metrics: this.metrics,
+    };
+    this.loops = [
+      tasks.acquireUntil(this.acquire.signal).catch((error: unknown) => logger.error({ err: error }, 'task loop failed')),
+      runHeartbeats(heartbeatOptions, this.heartbeat.signal).catch((error: unknown) => logger.error({ err: error }, 'heartbeat loop failed')),
+    ];
+  }
+
+  /** Logs a fatal error after startup (e.g. a revoked token) and drains. */
+  private failWhileRunning(error: unknown): void {
+    this.options.logger.fatal({ err: error }, 'registering again failed, draining');
+    void this.shutdown('registration failed');
+  }
+
+  /**
+   * Drains and stops: stop acquiring, tell the manager, wait up to the drain
+   * timeout for running tasks, abort the rest (SIGTERM, then SIGKILL), wait for
+   * their final events, deregister, close NATS and the health server.
+   * Idempotent; later calls return the same promise.
+   */
+  shutdown(reason: string): Promise<void> {
+    this.stopping ??= this.drain(reason);
+    return this.stopping;
+  }
+
+  /** Aborts running tasks at once; used on a second signal during a drain. */
+  abortTasks(reason: string): void {
+    this.tasks?.abortAll(reason);
+  }
+
+  private async drain(reason: string): Promise<void> {
+    const { config, logger } = this.options;
+    if (this.state === 'running') this.setState('draining');
+    logger.info({ reason, running: this.tasks?.size ?? 0, drainTimeoutMs: config.drainTimeoutMs }, 'draining');
+    this.startup.abort();
+    this.acquire.abort();
+    const tasks = this.tasks;
+    if (tasks !== undefined) {
+      await sendHeartbeat({
+        client: this.client, tasks, capacity: config.capacity, intervalMs: () => 0, draining: () => true, logger, metrics: this.metrics,
+      }).catch((error: unknown) => logger.warn({ err: error }, 'draining heartbeat failed'));
+      await this.finishTasks(tasks);
+    }
+    this.heartbeat.abort();
+    await Promise.all(this.loops);
+    await this.closeConnections();
+    this.setState('stopped');
+  }
+
+  private async finishTasks(tasks: TaskLoop): Promise<void> {
+    const { config, logger } = this.options;
+    if (await tasks.waitIdle(config.drainTimeoutMs)) return;
+    logger.warn({ running: tasks.size }, 'drain timeout passed, aborting running tasks');
+    tasks.abortAll('delegate shutdown');
+    if (await tasks.waitIdle(config.killGracePeriodMs + ABORT_REPORT_MS)) return;
+    logger.error({ running: tasks.size }, 'tasks did not report after abort, abandoning their events');
+    this.abandon.abort();
+    await tasks.waitIdle(5_000);
+  }
+
+  private async closeConnections(): Promise<void> {
+    const { logger } = this.options;
+    if (this.session !== undefined) {
+      await this.client.deregister('drain').then(
+        () => logger.info({ delegateId: this.session?.delegateId }, 'delegate deregistered'),
+        (error: unknown) => logger.warn({ err: error }, 'deregister failed'),
+      );
+    }
+    this.metrics.connected.set({ peer: 'manager' }, 0);
+    await this.publisher?.close().catch((error: unknown) => logger.warn({ err: error }, 'closing nats failed'));
+    this.client.close();
+    await this.health.close();
+  }
+}

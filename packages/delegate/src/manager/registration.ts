@@ -1,0 +1,45 @@
+import { KilnError, isKilnError } from '@kiln/protocol';
+import type { Logger } from 'pino';
+import { Backoff, sleep } from '../backoff.js';
+import type { ManagerClient, RegisterInfo, Session } from './manager-client.js';
+
+/** Codes a manager returns while it cannot serve requests yet, so Register is repeated after them. */
+const RETRYABLE_CODES = new Set(['UNAVAILABLE', 'TIMEOUT', 'INTERNAL']);
+
+/** Returns true when a failed manager call may succeed if repeated: the manager was unreachable, slow or failed internally. */
+export function isRetryableManagerError(error: unknown): boolean {
+  return isKilnError(error) && RETRYABLE_CODES.has(error.code);
+}
+
+/** Turns a rejected Register into a fatal error with what to check. */
+function fatalRegisterError(error: KilnError, address: string): KilnError {
+  if (error.code === 'UNAUTHENTICATED') {
+    return new KilnError('UNAUTHENTICATED', `the manager at ${address} rejected the delegate token: check "token"/"tokenFile" in the config file or KILN_DELEGATE_TOKEN against the manager's KILN_DELEGATE_TOKEN (${error.message})`, { cause: error });
+  }
+  if (error.code === 'PROTOCOL_MISMATCH') {
+    return new KilnError('PROTOCOL_MISMATCH', `the manager at ${address} speaks another protocol version: upgrade the delegate or the manager so that both use the same kiln version (${error.message})`, { cause: error });
+  }
+  return new KilnError(error.code, `the manager at ${address} rejected Register: ${error.message}`, { cause: error });
+}
+
+/**
+ * Calls Register with backoff and jitter until the manager replies.
+ * @throws KilnError UNAUTHENTICATED or PROTOCOL_MISMATCH (fatal, with what to check), ABORTED when `signal` aborts.
+ */
+export async function registerUntilAnswered(client: ManagerClient, info: RegisterInfo, logger: Logger, signal: AbortSignal): Promise<Session> {
+  const backoff = new Backoff(500, 15_000);
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await client.register(info, signal);
+    } catch (error) {
+      if (signal.aborted) throw new KilnError('ABORTED', 'registration stopped by shutdown', { cause: error });
+      if (!isRetryableManagerError(error)) {
+        throw fatalRegisterError(isKilnError(error) ? error : new KilnError('INTERNAL', String(error)), client.address);
+      }
+      const delayMs = backoff.next();
+      const message = error instanceof Error ? error.message : String(error);
+      logger.warn({ manager: client.address, attempt, delayMs, err: message }, 'manager not reachable, retrying register');
+      await sleep(delayMs, signal);
+    }
+  }
+}

@@ -1,0 +1,59 @@
+import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
+
+export type StepResult = 'succeeded' | 'failed' | 'aborted' | 'skipped';
+
+/** The delegate's Prometheus metrics, registered on an injected registry. Labels come from bounded sets only. */
+export class DelegateMetrics {
+  readonly tasksRunning: Gauge;
+  readonly slots: Gauge<'state'>;
+  readonly stepDuration: Histogram<'type' | 'result'>;
+  readonly buildDuration: Histogram<'builder' | 'result'>;
+  readonly imagesPushed: Counter;
+  readonly logLinesPublished: Counter;
+  readonly logLinesDropped: Counter;
+  readonly publishRetries: Counter<'kind'>;
+  readonly connected: Gauge<'peer'>;
+
+  constructor(readonly registry: Registry, options: { defaultMetrics?: boolean } = {}) {
+    const registers = [registry];
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
+    this.tasksRunning = new Gauge({ name: 'kiln_delegate_tasks_running', help: 'Stage tasks this delegate is running.', registers });
+    this.slots = new Gauge({ name: 'kiln_delegate_slots', help: 'Task slots by state (used or free).', labelNames: ['state'], registers });
+    this.stepDuration = new Histogram({
+      name: 'kiln_delegate_step_duration_seconds',
+      help: 'Duration of steps by step type and result.',
+      labelNames: ['type', 'result'],
+      buckets: [0.1, 0.5, 1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600],
+      registers,
+    });
+    this.buildDuration = new Histogram({
+      name: 'kiln_delegate_build_duration_seconds',
+      help: 'Duration of image builds including pushes, by builder and result.',
+      labelNames: ['builder', 'result'],
+      buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600],
+      registers,
+    });
+    this.imagesPushed = new Counter({ name: 'kiln_delegate_images_pushed_total', help: 'Image tags pushed to registries.', registers });
+    this.logLinesPublished = new Counter({ name: 'kiln_delegate_log_lines_published_total', help: 'Log lines acknowledged by JetStream.', registers });
+    this.logLinesDropped = new Counter({
+      name: 'kiln_delegate_log_lines_dropped_total',
+      help: 'Log lines dropped because the publish buffer was full or JetStream never acknowledged them.',
+      registers,
+    });
+    this.publishRetries = new Counter({
+      name: 'kiln_delegate_publish_retries_total',
+      help: 'JetStream publish attempts that failed and were retried, by kind (log or event).',
+      labelNames: ['kind'],
+      registers,
+    });
+    this.connected = new Gauge({ name: 'kiln_delegate_connected', help: '1 when connected to the peer (manager or nats), else 0.', labelNames: ['peer'], registers });
+    this.connected.set({ peer: 'manager' }, 0);
+    this.connected.set({ peer: 'nats' }, 0);
+  }
+
+  setSlots(used: number, capacity: number): void {
+    this.slots.set({ state: 'used' }, used);
+    this.slots.set({ state: 'free' }, capacity - used);
+    this.tasksRunning.set(used);
+  }
+}

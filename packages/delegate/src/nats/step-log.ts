@@ -1,0 +1,124 @@
+import { encodeJson, logMessageId, logSubject, type LogBatch, type LogEnd, type LogLineRecord, type LogStream, type TaskScope } from '@kiln/protocol';
+import type { Logger } from 'pino';
+import type { DelegateMetrics } from '../metrics.js';
+import type { SecretMasker } from '../secrets/secret-masker.js';
+import type { Publisher } from './jetstream-publisher.js';
+
+/** Maximum line size kept whole, in bytes; longer lines are cut so that one batch stays under the NATS payload limit. */
+export const MAX_LINE_BYTES = 64 * 1024;
+
+export interface StepLogOptions {
+  publisher: Publisher;
+  scope: TaskScope;
+  stepId: string;
+  masker: SecretMasker;
+  /** Time after the first buffered line before the batch is published, in milliseconds. */
+  flushIntervalMs: number;
+  /** Buffered size in bytes that publishes the batch at once. */
+  flushBytes: number;
+  logger: Logger;
+  metrics?: DelegateMetrics;
+  /** Aborts the retries of the LogEnd record, which is otherwise published until acknowledged. */
+  abandonSignal?: AbortSignal;
+  now?: () => number;
+}
+
+function truncate(text: string): string {
+  const bytes = Buffer.byteLength(text);
+  if (bytes <= MAX_LINE_BYTES) return text;
+  const kept = Buffer.from(text).subarray(0, MAX_LINE_BYTES).toString('utf8').replace(/\uFFFD$/, '');
+  return `${kept} [line cut: ${bytes - Buffer.byteLength(kept)} more bytes]`;
+}
+
+/**
+ * The log of one step: masks secrets in each line, numbers lines from 1,
+ * publishes them in batches to `kiln.logs.<execution>.<stage>.<step>` and
+ * closes with a {@link LogEnd} completeness record. Batches are published one
+ * after another, so JetStream stores them in sequence order.
+ */
+export class StepLog {
+  private seq = 0;
+  private byteCount = 0;
+  private pending: LogLineRecord[] = [];
+  private pendingBytes = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private chain: Promise<void> = Promise.resolve();
+  private ended = false;
+  private readonly subject: string;
+  private readonly now: () => number;
+
+  constructor(private readonly options: StepLogOptions) {
+    this.subject = logSubject(options.scope.executionId, options.scope.stageId, options.stepId);
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Adds one line (without its newline) of `stream`. Lines written after {@link end} are ignored. */
+  write(stream: LogStream, text: string): void {
+    if (this.ended) return;
+    const line = truncate(this.options.masker.mask(text));
+    const bytes = Buffer.byteLength(line);
+    this.seq += 1;
+    this.byteCount += bytes;
+    this.pending.push({ seq: this.seq, ts: this.now(), stream, text: line });
+    this.pendingBytes += bytes;
+    if (this.pendingBytes >= this.options.flushBytes) {
+      this.flush();
+    } else if (this.timer === undefined) {
+      this.timer = setTimeout(() => this.flush(), this.options.flushIntervalMs);
+      this.timer.unref();
+    }
+  }
+
+  system(text: string): void {
+    this.write('system', text);
+  }
+
+  private flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending.length === 0) return;
+    const lines = this.pending;
+    const bytes = this.pendingBytes;
+    this.pending = [];
+    this.pendingBytes = 0;
+    if (!this.options.publisher.tryReserve(bytes)) {
+      this.options.metrics?.logLinesDropped.inc(lines.length);
+      this.options.logger.warn({ stepId: this.options.stepId, lines: lines.length }, 'log buffer full, dropping log lines');
+      return;
+    }
+    this.chain = this.chain
+      .then(() => this.publishBatch(lines, bytes))
+      .catch((error: unknown) => this.options.logger.error({ stepId: this.options.stepId, err: error }, 'log batch publish failed'));
+  }
+
+  private async publishBatch(lines: LogLineRecord[], bytes: number): Promise<void> {
+    const { scope, stepId } = this.options;
+    const firstSeq = lines[0]?.seq ?? 0;
+    const batch: LogBatch = { ...scope, kind: 'lines', stepId, lines };
+    try {
+      const acked = await this.options.publisher.publish(this.subject, encodeJson(batch), logMessageId(scope.taskId, scope.attempt, stepId, firstSeq), { kind: 'log', untilAcked: false });
+      if (acked) this.options.metrics?.logLinesPublished.inc(lines.length);
+      else this.options.metrics?.logLinesDropped.inc(lines.length);
+    } finally {
+      this.options.publisher.release(bytes);
+    }
+  }
+
+  /**
+   * Publishes the buffered lines, then the LogEnd record, retrying it until
+   * acknowledged or until `abandonSignal` aborts. Returns the record.
+   */
+  async end(): Promise<LogEnd> {
+    if (!this.ended) {
+      this.flush();
+      this.ended = true;
+    }
+    await this.chain;
+    const { scope, stepId } = this.options;
+    const record: LogEnd = { ...scope, kind: 'end', stepId, lastSeq: this.seq, lineCount: this.seq, byteCount: this.byteCount };
+    const msgID = `${logMessageId(scope.taskId, scope.attempt, stepId, this.seq + 1)}:end`;
+    const options = this.options.abandonSignal === undefined ? { kind: 'log' as const, untilAcked: true } : { kind: 'log' as const, untilAcked: true, signal: this.options.abandonSignal };
+    await this.options.publisher.publish(this.subject, encodeJson(record), msgID, options);
+    return record;
+  }
+}
