@@ -1,0 +1,70 @@
+import type * as grpc from '@grpc/grpc-js';
+import { KilnError, METADATA, PROTOCOL_VERSION, isKilnError, toServiceError } from '@kiln/protocol';
+import type { Logger } from 'pino';
+import type { ManagerMetrics } from '../metrics.js';
+
+/** Returns a metadata value as a string, or '' when missing. */
+export function metadataValue(metadata: grpc.Metadata, key: string): string {
+  const value = metadata.get(key)[0];
+  if (value === undefined) return '';
+  return typeof value === 'string' ? value : value.toString('utf8');
+}
+
+/**
+ * Checks the caller's `kiln-protocol-version`.
+ * @throws KilnError PROTOCOL_MISMATCH naming both versions.
+ */
+export function checkProtocolVersion(metadata: grpc.Metadata): void {
+  const version = metadataValue(metadata, METADATA.protocolVersion);
+  if (version !== PROTOCOL_VERSION) {
+    const sent = version === '' ? 'no kiln-protocol-version metadata' : `protocol version ${version}`;
+    throw new KilnError('PROTOCOL_MISMATCH', `the client sent ${sent}, but this manager speaks kiln protocol version ${PROTOCOL_VERSION}; use a client and manager of the same kiln release`);
+  }
+}
+
+/**
+ * Returns the token of an `authorization: Bearer <token>` header.
+ * @throws KilnError UNAUTHENTICATED when it is missing or malformed.
+ */
+export function bearerToken(metadata: grpc.Metadata): string {
+  const header = metadataValue(metadata, METADATA.authorization);
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (match === null) throw new KilnError('UNAUTHENTICATED', 'missing or malformed authorization metadata: expected "Bearer <token>"');
+  return match[1] as string;
+}
+
+/** Shared plumbing of handlers: timing, error mapping and logging of unexpected errors. */
+export class CallGuard {
+  constructor(private readonly logger: Logger, private readonly metrics: ManagerMetrics) {}
+
+  /** Wraps a unary handler: `work` returns the response or throws; errors become gRPC errors with kiln's code. */
+  unary<Req, Res>(method: string, work: (call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res>): grpc.handleUnaryCall<Req, Res> {
+    return (call, callback) => {
+      const stop = this.metrics.grpcHandling.startTimer({ method });
+      work(call)
+        .then((response) => callback(null, response))
+        .catch((error: unknown) => callback(this.toError(method, error)))
+        .finally(() => stop());
+    };
+  }
+
+  /** Wraps a server-streaming handler; `work` writes to the call and resolves when the stream is done. */
+  serverStream<Req, Res>(method: string, work: (call: grpc.ServerWritableStream<Req, Res>) => Promise<void>): grpc.handleServerStreamingCall<Req, Res> {
+    return (call) => {
+      const stop = this.metrics.grpcHandling.startTimer({ method });
+      work(call)
+        .then(() => call.end())
+        .catch((error: unknown) => {
+          // grpc-js turns an 'error' event on a server stream into the call's final status.
+          if (!call.cancelled) call.emit('error', this.toError(method, error));
+        })
+        .finally(() => stop());
+    };
+  }
+
+  toError(method: string, error: unknown): grpc.ServiceError {
+    if (isKilnError(error)) this.logger.debug({ method, code: error.code, err: error }, 'call rejected');
+    else this.logger.error({ method, err: error }, 'call failed with an unexpected error');
+    return toServiceError(error) as grpc.ServiceError;
+  }
+}

@@ -1,0 +1,104 @@
+import type { wire } from '@kiln/protocol';
+import type { LogLineOut } from '../logs/log-follower.js';
+import { displayState } from '../scheduler/delegate-match.js';
+import type { ExecutionView } from '../scheduler/scheduler.js';
+import type { DelegateRecord, EpochMs, PipelineRecord, StageRecord, StepRecord } from '../store/store.js';
+
+function stepToWire(step: StepRecord): wire.Step {
+  return {
+    id: step.stepId,
+    name: step.name,
+    type: step.type,
+    status: step.status,
+    attempt: step.attempt,
+    exit_code: step.exitCode ?? 0,
+    has_exit_code: step.exitCode !== undefined,
+    error_code: step.errorCode ?? '',
+    error_message: step.errorMessage ?? '',
+    started_at_ms: step.startedAt ?? 0,
+    finished_at_ms: step.finishedAt ?? 0,
+    outputs: step.outputs,
+    artifacts: step.artifacts.map((artifact) => ({ ...artifact })),
+  };
+}
+
+function stageToWire(view: ExecutionView, stage: StageRecord): wire.Stage {
+  const task = view.tasks.find((candidate) => candidate.id === stage.taskId);
+  const delegate = stage.delegateId === undefined ? undefined : view.delegates.get(stage.delegateId);
+  return {
+    id: stage.stageId,
+    name: stage.name,
+    status: stage.status,
+    attempt: stage.attempt,
+    task_id: stage.taskId ?? '',
+    delegate_id: stage.delegateId ?? '',
+    delegate_name: delegate?.name ?? '',
+    reason: task?.state === 'queued' ? task.reason : '',
+    error_message: stage.errorMessage ?? '',
+    started_at_ms: stage.startedAt ?? 0,
+    finished_at_ms: stage.finishedAt ?? 0,
+    steps: view.steps.filter((step) => step.stageId === stage.stageId).map(stepToWire),
+  };
+}
+
+export function executionToWire(view: ExecutionView): wire.Execution {
+  const { execution } = view;
+  return {
+    id: execution.id,
+    pipeline: execution.pipelineIdentifier,
+    org: execution.org,
+    project: execution.project,
+    sequence_id: execution.sequenceId,
+    status: execution.status,
+    build_type: execution.buildType ?? '',
+    build_value: execution.buildValue ?? '',
+    commit_sha: execution.commitSha ?? '',
+    trigger: execution.trigger,
+    created_at_ms: execution.createdAt,
+    started_at_ms: execution.startedAt ?? 0,
+    finished_at_ms: execution.finishedAt ?? 0,
+    error_message: execution.errorMessage ?? '',
+    stages: view.stages.map((stage) => stageToWire(view, stage)),
+  };
+}
+
+export function delegateToWire(delegate: DelegateRecord, now: EpochMs, staleAfterMs: number): wire.Delegate {
+  return {
+    id: delegate.id,
+    name: delegate.name,
+    tags: delegate.tags,
+    version: delegate.version,
+    executor: delegate.executor,
+    builder: delegate.builder,
+    builder_version: delegate.builderVersion,
+    capacity: delegate.capacity,
+    slots_used: delegate.slotsUsed,
+    state: displayState(delegate, now, staleAfterMs),
+    registered_at_ms: delegate.registeredAt,
+    last_heartbeat_ms: delegate.lastHeartbeatAt,
+  };
+}
+
+export function pipelineToWire(pipeline: PipelineRecord): wire.PipelineSummary {
+  return {
+    identifier: pipeline.identifier,
+    name: pipeline.name,
+    org: pipeline.org,
+    project: pipeline.project,
+    last_sequence_id: pipeline.nextSequenceId - 1,
+    updated_at_ms: pipeline.updatedAt,
+  };
+}
+
+export function logLineToWire(line: LogLineOut): wire.LogLine {
+  return {
+    stage_id: line.stageId,
+    step_id: line.stepId,
+    attempt: line.attempt,
+    seq: line.seq,
+    ts_ms: line.ts,
+    stream: line.stream,
+    text: line.text,
+    incomplete: line.incomplete,
+  };
+}

@@ -1,0 +1,90 @@
+import { KilnError } from '@kiln/protocol';
+
+/** Options of kiln-manager after parsing and validation. Durations are in milliseconds. */
+export interface ManagerOptions {
+  grpcListen: { host: string; port: number };
+  httpListen: { host: string; port: number };
+  dataDir: string;
+  natsUrl: string;
+  natsPublicUrl: string;
+  pollTimeoutMs: number;
+  offerAckDeadlineMs: number;
+  leaseTtlMs: number;
+  logLevel: string;
+  delegateToken: string;
+  apiToken: string;
+}
+
+/** The flag values as commander returns them. */
+export interface RawFlags {
+  grpcListen: string;
+  httpListen: string;
+  dataDir?: string;
+  natsUrl: string;
+  natsPublicUrl?: string;
+  pollTimeout: string;
+  offerAckDeadline: string;
+  leaseTtl: string;
+  logLevel: string;
+}
+
+const UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/**
+ * Parses a duration such as `500ms`, `30s`, `5m` or `1h` into milliseconds.
+ * @throws KilnError INVALID_ARGUMENT naming the flag and the expected form.
+ */
+export function parseDuration(value: string, flag: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(value.trim());
+  if (match === null) throw new KilnError('INVALID_ARGUMENT', `${flag} ${JSON.stringify(value)} is not a duration: expected a number with ms, s, m or h, e.g. 30s or 5m`);
+  const ms = Math.round(Number(match[1]) * (UNITS_MS[match[2] as string] as number));
+  if (ms <= 0) throw new KilnError('INVALID_ARGUMENT', `${flag} ${value} must be greater than zero`);
+  return ms;
+}
+
+/**
+ * Parses HOST:PORT (`[::1]:7443` for IPv6); port 0 picks a free port.
+ * @throws KilnError INVALID_ARGUMENT naming the flag.
+ */
+export function parseListen(value: string, flag: string): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(value.trim());
+  const port = Number(match?.[3]);
+  if (match === null || port > 65535) throw new KilnError('INVALID_ARGUMENT', `${flag} ${JSON.stringify(value)} is invalid: expected HOST:PORT with a port from 0 to 65535, e.g. 127.0.0.1:7443`);
+  return { host: (match[1] ?? match[2]) as string, port };
+}
+
+function parseNatsUrls(value: string, flag: string): string {
+  for (const url of value.split(',')) {
+    if (!/^(nats|tls|ws|wss):\/\/[^\s/]+/.test(url.trim())) {
+      throw new KilnError('INVALID_ARGUMENT', `${flag} ${JSON.stringify(url)} is not a NATS URL: expected e.g. nats://127.0.0.1:4222 (several separated by commas)`);
+    }
+  }
+  return value;
+}
+
+/**
+ * Validates flags and environment into `ManagerOptions`.
+ * @throws KilnError INVALID_ARGUMENT naming the first bad flag or missing variable.
+ */
+export function parseOptions(flags: RawFlags, env: NodeJS.ProcessEnv): ManagerOptions {
+  if (!flags.dataDir) throw new KilnError('INVALID_ARGUMENT', '--data-dir is required: give the directory that holds kiln.db, e.g. --data-dir /var/lib/kiln');
+  if (!LOG_LEVELS.includes(flags.logLevel)) throw new KilnError('INVALID_ARGUMENT', `--log-level ${JSON.stringify(flags.logLevel)} is invalid: expected one of ${LOG_LEVELS.join(', ')}`);
+  const natsUrl = parseNatsUrls(flags.natsUrl, '--nats-url');
+  const parsed = {
+    grpcListen: parseListen(flags.grpcListen, '--grpc-listen'),
+    httpListen: parseListen(flags.httpListen, '--http-listen'),
+    dataDir: flags.dataDir,
+    natsUrl,
+    natsPublicUrl: flags.natsPublicUrl ? parseNatsUrls(flags.natsPublicUrl, '--nats-public-url') : natsUrl,
+    pollTimeoutMs: parseDuration(flags.pollTimeout, '--poll-timeout'),
+    offerAckDeadlineMs: parseDuration(flags.offerAckDeadline, '--offer-ack-deadline'),
+    leaseTtlMs: parseDuration(flags.leaseTtl, '--lease-ttl'),
+    logLevel: flags.logLevel,
+  };
+  const delegateToken = env.KILN_DELEGATE_TOKEN ?? '';
+  const apiToken = env.KILN_API_TOKEN ?? '';
+  if (!delegateToken) throw new KilnError('INVALID_ARGUMENT', 'environment variable KILN_DELEGATE_TOKEN is missing or empty: set it to the token delegates register with');
+  if (!apiToken) throw new KilnError('INVALID_ARGUMENT', 'environment variable KILN_API_TOKEN is missing or empty: set it to the token the kiln CLI sends');
+  return { ...parsed, delegateToken, apiToken };
+}

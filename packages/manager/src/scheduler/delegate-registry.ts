@@ -1,0 +1,132 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { KilnError } from '@kiln/protocol';
+import type { Logger } from 'pino';
+import type { DelegateRecord, EpochMs, StoreOperations } from '../store/store.js';
+import type { Transact } from './task-dispatcher.js';
+
+/** Delegate details sent on Register. */
+export interface DelegateRegistration {
+  name: string;
+  tags: string[];
+  version: string;
+  executor: string;
+  builder: string;
+  builderVersion: string;
+  capacity: number;
+  hostname: string;
+}
+
+export interface TaskRef {
+  taskId: string;
+  attempt: number;
+  leaseId: string;
+}
+
+export interface HeartbeatReport {
+  slotsUsed: number;
+  slotsFree: number;
+  tasks: TaskRef[];
+  draining: boolean;
+}
+
+export interface HeartbeatResult {
+  /** Tasks the delegate reported that it no longer holds a lease on. */
+  lost: TaskRef[];
+  /** Tasks whose execution was cancelled. */
+  cancel: TaskRef[];
+}
+
+/** Returns the hex SHA-256 of a token. */
+export function sha256Hex(value: string): string {
+  return createHash('sha256').update(value, 'utf8').digest('hex');
+}
+
+/** Compares a presented token with a stored hex SHA-256 in constant time. */
+export function tokenMatches(presented: string, expectedHashHex: string): boolean {
+  const presentedHash = createHash('sha256').update(presented, 'utf8').digest();
+  const expected = Buffer.from(expectedHashHex, 'hex');
+  return expected.length === presentedHash.length && timingSafeEqual(presentedHash, expected);
+}
+
+/**
+ * Delegate sessions: registration, session checks, heartbeats and
+ * deregistration. `onChange` runs when the set of delegates that can take
+ * work changes, so queued tasks get their wait reason refreshed.
+ */
+export class DelegateRegistry {
+  constructor(
+    private readonly options: { transact: Transact; logger: Logger; clock: () => EpochMs; newId: () => string; onChange: () => void },
+  ) {}
+
+  /** Creates a delegate with a new session token; only the token's SHA-256 is stored. */
+  async register(registration: DelegateRegistration): Promise<{ delegate: DelegateRecord; sessionToken: string }> {
+    if (!Number.isInteger(registration.capacity) || registration.capacity < 1) {
+      throw new KilnError('INVALID_ARGUMENT', `delegate capacity ${registration.capacity} is invalid: expected an integer of at least 1`);
+    }
+    const sessionToken = randomBytes(32).toString('base64url');
+    const now = this.options.clock();
+    const delegate: DelegateRecord = {
+      id: this.options.newId(),
+      ...registration,
+      slotsUsed: 0,
+      state: 'active',
+      sessionTokenHash: sha256Hex(sessionToken),
+      registeredAt: now,
+      lastHeartbeatAt: now,
+    };
+    await this.options.transact(async (tx) => tx.insertDelegate(delegate));
+    this.options.logger.info({ delegateId: delegate.id, name: delegate.name, tags: delegate.tags, capacity: delegate.capacity }, 'delegate registered');
+    this.options.onChange();
+    return { delegate, sessionToken };
+  }
+
+  /**
+   * Returns the delegate whose session token is presented.
+   * @throws KilnError UNAUTHENTICATED when the delegate is unknown, deregistered or the token does not match.
+   */
+  async authenticate(delegateId: string, sessionToken: string): Promise<DelegateRecord> {
+    const delegate = delegateId ? await this.options.transact(async (tx) => tx.getDelegate(delegateId)) : undefined;
+    if (delegate === undefined || !tokenMatches(sessionToken, delegate.sessionTokenHash)) {
+      throw new KilnError('UNAUTHENTICATED', `delegate session ${delegateId || '(no kiln-delegate-id)'} is unknown or its token does not match; register again`);
+    }
+    if (delegate.state === 'deregistered') {
+      throw new KilnError('UNAUTHENTICATED', `delegate ${delegate.name} (${delegate.id}) is deregistered; register again`);
+    }
+    return delegate;
+  }
+
+  /** Records liveness and compares the tasks the delegate reports as its own with the store. */
+  async heartbeat(delegate: DelegateRecord, report: HeartbeatReport): Promise<HeartbeatResult> {
+    const result = await this.options.transact(async (tx) => {
+      await tx.updateDelegate(delegate.id, { lastHeartbeatAt: this.options.clock(), slotsUsed: report.slotsUsed, state: report.draining ? 'draining' : 'active' });
+      return this.compareTasks(tx, delegate.id, report.tasks);
+    });
+    if (report.draining !== (delegate.state === 'draining')) this.options.onChange();
+    return result;
+  }
+
+  private async compareTasks(tx: StoreOperations, delegateId: string, tasks: TaskRef[]): Promise<HeartbeatResult> {
+    const result: HeartbeatResult = { lost: [], cancel: [] };
+    for (const ref of tasks) {
+      const task = await tx.getTask(ref.taskId);
+      const held = task !== undefined && task.state === 'running' && task.delegateId === delegateId && task.attempt === ref.attempt && task.leaseId === ref.leaseId;
+      if (!held) result.lost.push(ref);
+      else if (task.cancelRequested) result.cancel.push(ref);
+    }
+    return result;
+  }
+
+  /** Ends a delegate's session; offers it had not accepted go back to the queue. */
+  async deregister(delegate: DelegateRecord, reason: string): Promise<void> {
+    await this.options.transact(async (tx, effects) => {
+      await tx.updateDelegate(delegate.id, { state: 'deregistered' });
+      for (const task of await tx.listTasks('offered')) {
+        if (task.delegateId !== delegate.id) continue;
+        const released = await tx.transitionTask(task.id, 'offered', { state: 'queued', offerId: undefined, offerDeadline: undefined, delegateId: undefined, offeredAt: undefined });
+        if (released) effects.tasksQueued = true;
+      }
+    });
+    this.options.logger.info({ delegateId: delegate.id, name: delegate.name, reason }, 'delegate deregistered');
+    this.options.onChange();
+  }
+}

@@ -1,0 +1,20 @@
+import type { TaskPayload } from '@kiln/protocol';
+
+/** A stage's task before it is queued: payload without task id and attempt, and the delegate selectors. */
+export interface PlannedStage {
+  stageId: string;
+  name: string;
+  stageIndex: number;
+  groupIndex: number;
+  selectors: string[];
+  payload: Omit<TaskPayload, 'taskId' | 'attempt'>;
+}
+
+/** Contents of `ExecutionRecord.preparedJson`. */
+export interface ExecutionPlan {
+  stages: PlannedStage[];
+}
+
+export function parsePlan(preparedJson: string): ExecutionPlan {
+  return JSON.parse(preparedJson) as ExecutionPlan;
+}
