@@ -15,6 +15,9 @@ declare -A packages=(
   [git]=/usr/bin/git
   [apache2-utils]=/usr/bin/htpasswd
   [ca-certificates]=/etc/ssl/certs/ca-certificates.crt
+  [chromium]=/usr/bin/chromium
+  [prometheus]=/usr/bin/promtool
+  [openssl]=/usr/bin/openssl
 )
 
 missing=()
