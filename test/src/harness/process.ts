@@ -42,9 +42,11 @@ export function startProcess(options: StartOptions): ManagedProcess {
   child.stderr?.pipe(log, { end: false });
   const lines = createInterface({ input: child.stdout! });
   lines.on('line', (line) => {
-    log.write(`${line}\n`);
+    if (!log.writableEnded) log.write(`${line}\n`);
     options.onLine?.(line);
   });
+  // 'close' comes after 'exit' once stdout and stderr are drained, so no line is written after end().
+  child.once('close', () => log.end());
   const exited = new Promise<number | string>((resolve) => {
     child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
   });
@@ -62,7 +64,6 @@ export function startProcess(options: StartOptions): ManagedProcess {
         clearTimeout(timer);
       }
       running.delete(managed);
-      log.end();
     },
   };
   running.add(managed);
