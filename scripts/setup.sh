@@ -15,7 +15,6 @@ declare -A packages=(
   [git]=/usr/bin/git
   [apache2-utils]=/usr/bin/htpasswd
   [ca-certificates]=/etc/ssl/certs/ca-certificates.crt
-  [chromium]=/usr/bin/chromium
   [prometheus]=/usr/bin/promtool
   [openssl]=/usr/bin/openssl
 )
@@ -48,3 +47,8 @@ npm ci --no-audit --no-fund
 
 echo "setup: building"
 npm run build
+
+# npm links package binaries only when their files exist, and the build
+# made them just now: link kiln, kiln-manager and kiln-delegate into
+# node_modules/.bin.
+npm rebuild --ignore-scripts --no-audit --no-fund >/dev/null

@@ -27,7 +27,7 @@ async function runQuickstart(stack: Stack, label: string): Promise<ExecutionView
   run.stderr?.pipe(process.stderr);
   const result = await run;
   if (result.exitCode !== 0) {
-    throw new Error(`the ${label} run did not succeed (kiln exited ${result.exitCode}); logs are in ${stack.dir}`);
+    throw new Error(`the run with ${label} did not succeed (kiln exited ${result.exitCode})`);
   }
   const executions = await kilnJson<{ executions: ExecutionView[] }>(stack.manager, ['executions', '--pipeline', 'CI_Quickstart', '--limit', '1']);
   const latest = executions.executions[0];
@@ -50,8 +50,8 @@ async function demo(dir: string): Promise<void> {
     if (applied.exitCode !== 0) throw new Error(`kiln apply ${fixture} failed: ${String(applied.stderr)}`);
   }
 
-  const first = await runQuickstart(stack, 'first run');
-  const second = await runQuickstart(stack, 'second run');
+  const first = await runQuickstart(stack, 'Build ID 1');
+  const second = await runQuickstart(stack, 'Build ID 2');
 
   say('kiln apply -f pipeline-no-push.yaml   (adds the stage variable PLUGIN_NO_PUSH=true)');
   const noPushFile = await writeFixture(dir, 'quickstart/pipeline-no-push.yaml', addresses);
@@ -91,7 +91,7 @@ async function main(): Promise<void> {
   const onSignal = (signal: NodeJS.Signals): void => {
     if (interrupted) return;
     interrupted = true;
-    process.stderr.write(`\n${signal}: stopping everything the demo started\n`);
+    process.stderr.write(`\n${signal}: stopping everything the demo started; its files are kept in ${dir}\n`);
     void stopAll().finally(() => process.exit(130));
   };
   process.on('SIGINT', onSignal);
@@ -101,6 +101,8 @@ async function main(): Promise<void> {
     await demo(dir);
   } catch (error) {
     failed = true;
+    // An interrupt stops the processes under the demo's feet; the signal handler has already said so.
+    if (interrupted) return;
     process.stderr.write(`\ndemo failed: ${error instanceof Error ? error.message : String(error)}\nlogs are kept in ${dir}\n`);
   } finally {
     await stopAll();
