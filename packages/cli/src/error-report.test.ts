@@ -32,6 +32,14 @@ describe('reportError', () => {
   describe('when problems come with the error', () => {
     const error = new KilnError('INVALID_PIPELINE', 'ci.yaml has 1 problem', { details: { problems } });
 
+    it('prints each problem once when the message lists them too', () => {
+      const listed = new KilnError('INVALID_ARGUMENT', "ci.yaml has 1 problem:\nci.yaml:12:9: unknown field 'stpes'", { details: { problems } });
+      const output = new MemoryOutput();
+      reportError(listed, output, 'text');
+      expect(output.stderr[0]).toBe('error: ci.yaml has 1 problem:');
+      expect(output.stderr.filter((line) => line.includes('stpes'))).toHaveLength(1);
+    });
+
     it('lists them with positions', () => {
       const output = new MemoryOutput();
       reportError(error, output, 'text');

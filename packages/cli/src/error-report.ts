@@ -42,7 +42,10 @@ export function reportError(error: unknown, output: Output, format: OutputFormat
     output.json({ error: { code: error.code, message: error.message, problems } });
     return exitCode;
   }
-  output.error(`error: ${error.message}`);
+  // The manager also lists the problems in the message for clients that cannot read the trailer, so
+  // print only its summary line when the problems themselves follow.
+  const message = problems.length > 0 ? (error.message.split('\n')[0] ?? error.message) : error.message;
+  output.error(`error: ${message}`);
   for (const line of formatProblems(problems)) output.error(`  ${line}`);
   const hint = hintFor(error, problems.length);
   if (hint !== undefined) output.error(hint);
