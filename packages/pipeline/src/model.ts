@@ -167,7 +167,7 @@ export interface Connector {
   projectIdentifier?: string;
   description?: string;
   tags?: Record<string, string>;
-  type: 'DockerRegistry' | 'Git' | 'Github' | 'K8sCluster';
+  type: 'DockerRegistry' | 'Git' | 'Github' | 'K8sCluster' | 'Aws' | 'Gcp' | 'Azure';
   spec: Record<string, unknown>;
 }
 

@@ -6,3 +6,8 @@ export * from './fixtures.js';
 export * from './kiln.js';
 export * from './registry-api.js';
 export * from './stack.js';
+export * from './dispatch.js';
+export * from './dispatch-stack.js';
+export * from './tls-registry.js';
+export * from './configured-delegate.js';
+export * from './build-pipelines.js';

@@ -1,7 +1,7 @@
 import { chmod, writeFile } from 'node:fs/promises';
 import { KilnError, type ConnectorRecord } from '@kiln/protocol';
 import type { SecretStore } from '../secrets/secret-store.js';
-import { isDockerHub } from './build-request.js';
+import { isDockerHub } from './image-ref.js';
 
 export interface RegistryCredential {
   username: string;

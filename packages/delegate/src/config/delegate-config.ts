@@ -10,16 +10,50 @@ export interface HostPort {
   port: number;
 }
 
-/** How images are built. Only buildah exists today; kaniko comes with the kubernetes executor. */
+export type BuilderType = 'kaniko' | 'buildah' | 'auto';
+
+/** How images are built: `auto` picks kaniko when `kanikoPath` exists, else buildah. */
 export interface BuilderConfig {
-  type: 'buildah';
-  /** Executable name or path, default `buildah`. */
+  type: BuilderType;
+  /** buildah executable name or path, default `buildah`. */
   path: string;
+  /** kaniko executor path, default `/kaniko/executor`. */
+  kanikoPath: string;
   /** `--storage-driver`, default `vfs` (works without fuse or overlay support). */
   storageDriver: string;
   /** `--isolation` of `buildah bud`, default `chroot`. */
   isolation: string;
 }
+
+/** Registry credentials as a user name and a secret reference resolved from `secrets:`. */
+export interface RegistryAuthConfig {
+  username?: string;
+  usernameRef?: string;
+  passwordRef: string;
+}
+
+/**
+ * Delegate-held settings of one registry, keyed by `host[:port]` (`docker.io` for Docker Hub).
+ * They apply to every build that pushes to or pulls from that host.
+ */
+export interface RegistryConfig {
+  auth?: RegistryAuthConfig;
+  /** Docker credential helper suffix, e.g. `ecr-login` runs `docker-credential-ecr-login`. */
+  credHelper?: string;
+  /** Absolute path of a PEM CA bundle that signs the registry's certificate. */
+  ca?: string;
+  /** Plain HTTP registry. */
+  insecure: boolean;
+  /** HTTPS without certificate verification. */
+  skipTlsVerify: boolean;
+  /** Pull without credentials is intended (public registry); satisfies the credential check for pulls. */
+  anonymous: boolean;
+  /** Mirrors tried before the registry itself when pulling (kaniko honours them for docker.io only). */
+  mirrors: string[];
+}
+
+/** Where stage tasks run. Only `local` (processes on the delegate host) exists today. */
+export type ExecutorType = 'local';
 
 /** The delegate's settings after the config file, flags and environment were merged and validated. */
 export interface DelegateConfig {
@@ -40,7 +74,10 @@ export interface DelegateConfig {
   healthListen: HostPort;
   /** NATS servers that replace the ones the manager sends on Register. */
   natsServers?: string[];
+  executor: ExecutorType;
   builder: BuilderConfig;
+  /** Registry settings by host. */
+  registries: Record<string, RegistryConfig>;
   /** Secret sources keyed by the reference as pipelines and connectors write it. */
   secrets: Record<string, SecretSource>;
   logLevel: LogLevel;

@@ -102,7 +102,7 @@ drainTimeout: 2m
       expect(problems).toHaveLength(3);
       expect(problems.join('\n')).toContain('"manager"');
       expect(problems.join('\n')).toContain('"builder.type"');
-      expect(problems.join('\n')).toContain('one of buildah');
+      expect(problems.join('\n')).toContain('one of kaniko, buildah, auto');
     });
 
     it('rejects unknown keys with the list of known ones', () => {
@@ -130,4 +130,45 @@ drainTimeout: 2m
       expect(problems[0]).toContain(FILE);
     });
   });
+
+  describe('when the file sets builder, executor and registries', () => {
+    const yaml = `
+token: t
+executor: local
+builder: { type: auto, kanikoPath: /kaniko/executor }
+registries:
+  registry.example.com:5443:
+    auth: { username: ci, passwordRef: account.registry_password }
+    ca: certs/ca.pem
+  123456789012.dkr.ecr.eu-west-1.amazonaws.com: { credHelper: docker-credential-ecr-login }
+  127.0.0.1:5000: { insecure: true }
+  docker.io: { anonymous: true, mirrors: [mirror.example.com] }
+`;
+
+    it('returns the typed registries with CA paths resolved against the config directory', () => {
+      const config = load(yaml);
+      expect(config.executor).toBe('local');
+      expect(config.builder).toMatchObject({ type: 'auto', kanikoPath: '/kaniko/executor', path: 'buildah' });
+      expect(config.registries).toEqual({
+        'registry.example.com:5443': { auth: { username: 'ci', passwordRef: 'account.registry_password' }, ca: '/etc/kiln/certs/ca.pem', insecure: false, skipTlsVerify: false, anonymous: false, mirrors: [] },
+        '123456789012.dkr.ecr.eu-west-1.amazonaws.com': { credHelper: 'ecr-login', insecure: false, skipTlsVerify: false, anonymous: false, mirrors: [] },
+        '127.0.0.1:5000': { insecure: true, skipTlsVerify: false, anonymous: false, mirrors: [] },
+        'docker.io': { insecure: false, skipTlsVerify: false, anonymous: true, mirrors: ['mirror.example.com'] },
+      });
+    });
+
+    it('accepts only the local executor', () => {
+      expect(problemsOf(() => load('token: t\nexecutor: kubernetes\n'))).toEqual([`invalid key "executor" in ${FILE}: expected one of local, got "kubernetes"`]);
+    });
+
+    it('reports invalid registry entries', () => {
+      const problems = problemsOf(() => load('token: t\nregistries:\n  https://r.example.com: {}\n  r2.example.com: { auth: { username: u, password: p } }\n'));
+      expect(problems).toEqual([
+        expect.stringContaining('invalid registry "https://r.example.com"'),
+        expect.stringContaining('unknown key "registries.r2.example.com.auth.password"'),
+        expect.stringContaining('set "passwordRef"'),
+      ]);
+    });
+  });
 });
+

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { KilnError } from '@kiln/protocol';
 import { parseDocument } from 'yaml';
 import { ConfigReader, type RawValue } from './config-reader.js';
+import { readRegistries } from './registries-config.js';
 import {
   LOG_LEVELS,
   type BuilderConfig,
@@ -14,9 +15,12 @@ import {
 
 const TOP_LEVEL_KEYS = [
   'manager', 'token', 'tokenFile', 'name', 'tags', 'capacity', 'workDir', 'healthListen', 'nats', 'builder',
-  'secrets', 'logLevel', 'drainTimeout', 'killGracePeriod', 'keepFailedWorkspaces',
+  'secrets', 'logLevel', 'drainTimeout', 'killGracePeriod', 'keepFailedWorkspaces', 'executor', 'registries',
 ] as const;
-const BUILDER_KEYS = ['type', 'path', 'storageDriver', 'isolation'] as const;
+const BUILDER_KEYS = ['type', 'path', 'kanikoPath', 'storageDriver', 'isolation'] as const;
+const BUILDER_TYPES = ['kaniko', 'buildah', 'auto'] as const;
+/** Executors this delegate version runs; `kubernetes` is not implemented yet. */
+const EXECUTOR_TYPES = ['local'] as const;
 const NATS_KEYS = ['servers'] as const;
 const SECRET_KINDS = ['value', 'file', 'env'] as const;
 
@@ -143,8 +147,9 @@ function readBuilder(reader: ConfigReader, values: FileValues, file: string | un
     checkKeys(builder, BUILDER_KEYS, 'builder.', file, reader.problems);
   }
   return {
-    type: reader.oneOf(pick(undefined, '', values, 'builder.type', file), ['buildah'] as const) ?? 'buildah',
+    type: reader.oneOf(pick(undefined, '', values, 'builder.type', file), BUILDER_TYPES) ?? 'buildah',
     path: reader.string(pick(undefined, '', values, 'builder.path', file)) ?? 'buildah',
+    kanikoPath: reader.string(pick(undefined, '', values, 'builder.kanikoPath', file)) ?? '/kaniko/executor',
     storageDriver: reader.string(pick(undefined, '', values, 'builder.storageDriver', file)) ?? 'vfs',
     isolation: reader.oneOf(pick(undefined, '', values, 'builder.isolation', file), ['chroot', 'oci', 'rootless'] as const) ?? 'chroot',
   };
@@ -184,7 +189,9 @@ export function loadDelegateConfig(sources: ConfigSources): DelegateConfig {
     capacity: reader.positiveInteger(pick(flags.capacity, '--capacity', values, 'capacity', file)) ?? 1,
     workDir: path.resolve(workDir ?? '/var/lib/kiln-delegate'),
     healthListen: reader.hostPort(pick(flags.healthListen, '--health-listen', values, 'healthListen', file)) ?? { host: '127.0.0.1', port: 3460 },
+    executor: reader.oneOf(pick(undefined, '', values, 'executor', file), EXECUTOR_TYPES) ?? 'local',
     builder: readBuilder(reader, values, file),
+    registries: readRegistries(reader, values.registries, file),
     secrets: readSecrets(reader, values, file),
     logLevel: reader.oneOf(pick(flags.logLevel, '--log-level', values, 'logLevel', file), LOG_LEVELS) ?? 'info',
     drainTimeoutMs: reader.duration(pick(undefined, '', values, 'drainTimeout', file)) ?? 5 * 60_000,

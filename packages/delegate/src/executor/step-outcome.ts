@@ -28,6 +28,8 @@ export function outcomeFromError(error: unknown, aborted: boolean, mask: (text: 
   if (isKilnError(error)) {
     const exitCode = error.details.exitCode;
     const outcome: StepOutcome = { status: 'Failed', error: errorRecord(error.code, error.message, mask) };
+    const failureType = error.details.failureType;
+    if (typeof failureType === 'string' && outcome.error !== undefined) outcome.error.failureType = failureType;
     if (typeof exitCode === 'number') outcome.exitCode = exitCode;
     return outcome;
   }

@@ -35,3 +35,20 @@ describe('SecretMasker', () => {
     expect(masker.mask('nothing here')).toBe('nothing here');
   });
 });
+
+describe('SecretMasker base64 forms', () => {
+  it('masks the base64 encoding of a value', () => {
+    const masker = new SecretMasker();
+    masker.add('correct horse battery');
+    expect(masker.mask(Buffer.from('correct horse battery').toString('base64'))).toBe(MASK);
+  });
+
+  it.each(['k:', 'ki:', 'kil:'])('masks the value inside base64 of "%s" + value', (prefix) => {
+    const masker = new SecretMasker();
+    const password = 'Zq8-password-0123';
+    masker.add(password);
+    const encoded = Buffer.from(`${prefix}${password}`).toString('base64');
+    expect(masker.mask(`"auth": "${encoded}"`)).toContain(MASK);
+    expect(masker.mask(`"auth": "${encoded}"`)).not.toContain(encoded.slice(4, 16));
+  });
+});

@@ -1,5 +1,5 @@
 import { delegateSelectors, identifier } from './common-schemas.js';
-import { any, bool, mapOf, object, oneOf, required, text, type ObjectSchema } from './types.js';
+import { any, bool, mapOf, object, oneOf, required, text, type Field, type ObjectSchema } from './types.js';
 
 const dockerAuth = object(
   'registry auth',
@@ -86,11 +86,25 @@ const credential = object(
 
 const k8sCluster = object('K8sCluster connector spec', { credential: required(credential), delegateSelectors });
 
+// Cloud connectors used by BuildAndPushECR, -GCR, -GAR and -ACR. The delegate reads the credential
+// fields (accessKey, secretKeyRef, applicationId, auth.spec.secretRef, ...), so they stay open here.
+function cloudConnector(title: string, credentialTypes: string[], extra: Record<string, Field> = {}): ObjectSchema {
+  const cloudCredential = object(`${title} credential`, { type: required(oneOf(...credentialTypes)), spec: any, region: text });
+  return object(title, { credential: required(cloudCredential), ...extra, ...delegateFields });
+}
+
+const aws = cloudConnector('Aws connector spec', ['ManualConfig', 'InheritFromDelegate', 'Irsa', 'OidcAuthentication']);
+const gcp = cloudConnector('Gcp connector spec', ['ManualConfig', 'InheritFromDelegate', 'OidcAuthentication']);
+const azure = cloudConnector('Azure connector spec', ['ManualConfig', 'InheritFromDelegate'], { azureEnvironmentType: oneOf('AZURE', 'AZURE_US_GOVERNMENT') });
+
 export const CONNECTOR_SPECS: Record<string, ObjectSchema> = {
   DockerRegistry: dockerRegistry,
   Git: git,
   Github: github,
   K8sCluster: k8sCluster,
+  Aws: aws,
+  Gcp: gcp,
+  Azure: azure,
 };
 
 export const connector: ObjectSchema = object(
