@@ -1,5 +1,5 @@
 import { KilnError } from '@kiln/protocol';
-import { buildStartRequest, parseInputs } from './run-options.js';
+import { buildStartRequest, parseInputSetFile, parseInputs, withInputSet } from './run-options.js';
 
 function errorOf(action: () => unknown): KilnError {
   try {
@@ -74,5 +74,41 @@ describe('parseInputs', () => {
 
   it('rejects a name given twice', () => {
     expect(errorOf(() => parseInputs(['a=1', 'a=2'])).message).toBe('--set a is given more than once');
+  });
+});
+
+describe('parseInputSetFile', () => {
+  const text = 'inputSet:\n  identifier: nightly\n  name: Nightly\n  pipeline:\n    identifier: CI_Quickstart\n    variables:\n      - name: tag\n        value: v1\n    properties:\n      ci:\n        codebase:\n          build:\n            type: tag\n            spec:\n              tag: v1.0\n';
+
+  describe('when the file is an input set for the pipeline', () => {
+    it('merges its values under --set and uses its build without a build flag', () => {
+      const inputSet = parseInputSetFile(text, 'nightly.yaml', 'CI_Quickstart');
+      const merged = withInputSet({ set: ['tag=v2', 'other=x'] }, inputSet);
+      expect(merged.inputs).toEqual({ 'pipeline.variables.tag': 'v1', tag: 'v2', other: 'x' });
+      expect(buildStartRequest('CI_Quickstart', merged.raw, merged.inputs)).toMatchObject({ tag: 'v1.0' });
+    });
+
+    it('keeps --branch over the input set build', () => {
+      const merged = withInputSet({ branch: 'main' }, parseInputSetFile(text, 'nightly.yaml', 'CI_Quickstart'));
+      expect(merged.raw).toEqual({ branch: 'main' });
+    });
+  });
+
+  describe('when the input set is for another pipeline', () => {
+    it('rejects it naming both pipelines', () => {
+      const error = errorOf(() => parseInputSetFile(text, 'nightly.yaml', 'Other'));
+      expect(error.message).toBe('--inputs nightly.yaml: input set nightly is for pipeline CI_Quickstart, not Other');
+    });
+  });
+
+  describe('when the file is not an input set', () => {
+    it('carries the problems with their positions', () => {
+      const error = errorOf(() => parseInputSetFile('pipeline:\n  identifier: x\n', 'bad.yaml', 'CI_Quickstart'));
+      expect(error.code).toBe('INVALID_ARGUMENT');
+      expect(error.details.problems).toEqual([
+        expect.objectContaining({ file: 'bad.yaml', line: 1, column: 1, code: 'UNKNOWN_DOCUMENT' }),
+        expect.objectContaining({ file: 'bad.yaml', line: 1, column: 1, message: 'the file holds no "inputSet:" document' }),
+      ]);
+    });
   });
 });

@@ -52,7 +52,11 @@ function findCyclicVariables(context: ManagerContext): Set<string> {
   return cyclic;
 }
 
-/** Resolves manager-side references; defers delegate-side ones (secrets, commit SHA, step outputs). */
+/**
+ * Resolves manager-side references; defers the others: outputs of earlier
+ * stages (resolved when the stage is queued) and delegate-side ones (secrets,
+ * commit SHA, step outputs).
+ */
 export class ManagerResolver implements ReferenceResolver {
   private readonly cyclic: ReadonlySet<string>;
 
@@ -61,7 +65,7 @@ export class ManagerResolver implements ReferenceResolver {
   }
 
   resolve(reference: MatchedReference, _argument: Value | undefined, node: Expr): Resolution {
-    if (reference.side === 'delegate') return DEFERRED;
+    if (reference.side !== 'manager') return DEFERRED;
     const [root, second, third] = reference.path;
     if (root === 'pipeline') return this.pipelineValue(second ?? '', third, node);
     if (root === 'stage') return this.stageValue(second ?? '', third, node);

@@ -86,12 +86,12 @@ describe('prepareExecution', () => {
         ['INVALID_VALUE', 'invalid value "many" for pipeline variable "count": it is a Number variable', 'pipeline.variables[2].value'],
         [
           'MISSING_INPUT',
-          'missing runtime input at pipeline.stages[0].stage.spec.execution.steps[0].step.spec.image: pass --set pipeline.stages[0].stage.spec.execution.steps[0].step.spec.image=VALUE',
+          'missing runtime input at pipeline.stages.Build.spec.execution.steps.a.spec.image: pass --set pipeline.stages.Build.spec.execution.steps.a.spec.image=VALUE',
           'pipeline.stages[0].stage.spec.execution.steps[0].step.spec.image',
         ],
         [
           'INVALID_VALUE',
-          'unknown input "colour" in --set: runtime inputs: tag, env, count, pipeline.stages[0].stage.spec.execution.steps[0].step.spec.image',
+          'unknown input "colour" in --set: runtime inputs: tag, env, count, pipeline.stages.Build.spec.execution.steps.a.spec.image',
           '',
         ],
         ['MISSING_INPUT', 'missing codebase build: pass --branch, --tag, --pr or --commit', 'pipeline.properties.ci.codebase.build'],

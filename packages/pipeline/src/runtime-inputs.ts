@@ -1,4 +1,5 @@
 import type { Pipeline, Problem, Variable } from './model.js';
+import { fullyQualifiedName } from './input-names.js';
 import { listStages, mapPipelineStrings } from './model-walk.js';
 import { ExpressionSyntaxError } from './expressions/ast.js';
 import { isRuntimeInput, parseRuntimeInput, type RuntimeInput } from './expressions/runtime-input.js';
@@ -40,11 +41,13 @@ function findSites(pipeline: Pipeline): InputSite[] {
     }
     const variable = variableSite(path, pipeline);
     const shortPath = path.slice('pipeline.'.length);
+    const qualified = fullyQualifiedName(path, pipeline);
+    const qualifiedNames = qualified === undefined ? [] : [qualified, qualified.slice('pipeline.'.length), qualified.slice('pipeline.stages.'.length)];
     sites.push({
       path,
       input,
-      names: [...(variable?.names ?? []), path, shortPath],
-      label: variable?.label ?? `runtime input at ${path}`,
+      names: [...new Set([...(variable?.names ?? []), ...qualifiedNames, path, shortPath])],
+      label: variable?.label ?? `runtime input at ${qualified ?? path}`,
     });
     return undefined;
   });
@@ -91,9 +94,11 @@ export function applyRuntimeInputs(pipeline: Pipeline, inputs: Record<string, st
   const used = new Set<string>();
   const values = new Map<string, string>();
   for (const site of sites) {
-    const name = site.names.find((candidate) => Object.hasOwn(inputs, candidate));
+    // Every name of the site counts as used, so that an input set and --set may name it differently; the first name given wins.
+    const given = site.names.filter((candidate) => Object.hasOwn(inputs, candidate));
+    const name = given[0];
     const value = name === undefined ? site.input.default : inputs[name];
-    if (name !== undefined) used.add(name);
+    for (const candidate of given) used.add(candidate);
     if (value === undefined) {
       problems.push(inputProblem(pipeline, 'MISSING_INPUT', `missing ${site.label}: pass --set ${site.names[0]}=VALUE`, site.path));
       continue;
@@ -110,4 +115,29 @@ export function applyRuntimeInputs(pipeline: Pipeline, inputs: Record<string, st
   }
   const applied = mapPipelineStrings(pipeline, (_value, path) => values.get(path));
   return { pipeline: applied, problems };
+}
+
+/** A `<+input>` field of a pipeline, as a run form shows it. */
+export interface RuntimeInputField {
+  /** YAML path of the field, e.g. `pipeline.variables[0].value`. */
+  path: string;
+  /** Name to send as an input; the first of the names `--set` accepts. */
+  name: string;
+  /** What the field is, e.g. `pipeline variable "greeting"`. */
+  label: string;
+  default?: string;
+  allowedValues?: string[];
+  regex?: string;
+}
+
+/** Lists every `<+input>` of a pipeline except the codebase build, in YAML order. */
+export function listRuntimeInputs(pipeline: Pipeline): RuntimeInputField[] {
+  return findSites(pipeline).map((site) => ({
+    path: site.path,
+    name: site.names[0] ?? site.path,
+    label: site.label,
+    default: site.input.default,
+    allowedValues: site.input.allowedValues,
+    regex: site.input.regex,
+  }));
 }

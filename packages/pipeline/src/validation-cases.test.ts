@@ -1,4 +1,4 @@
-import { parseDocuments, type ProblemCode } from './index.js';
+import { parseDocuments, parseInputSet, type ProblemCode } from './index.js';
 import { CONNECTORS, QUICKSTART, indent, locateMarker, pipelineWithStages, pipelineWithSteps, runStep } from './test-support/fixtures.js';
 
 const S = 'pipeline.stages[0].stage.spec.execution.steps[0].step';
@@ -8,7 +8,9 @@ const STEP_TYPES = 'Run, Background, Plugin, BuildAndPushDockerRegistry, BuildAn
 const REFERENCES =
   'pipeline.sequenceId, pipeline.executionId, pipeline.identifier, pipeline.name, pipeline.variables.X, stage.identifier, ' +
   'stage.name, stage.variables.X, codebase.branch, codebase.tag, codebase.repoName, codebase.prNumber, codebase.build.type, ' +
-  'codebase.commitSha, codebase.shortCommitSha, steps.X.output.outputVariables.X, steps.X.steps.X.output.outputVariables.X, secrets.getValue("id")';
+  'codebase.commitSha, codebase.shortCommitSha, steps.X.output.outputVariables.X, steps.X.steps.X.output.outputVariables.X, ' +
+  'pipeline.stages.X.spec.execution.steps.X.output.outputVariables.X, pipeline.stages.X.spec.execution.steps.X.steps.X.output.outputVariables.X, ' +
+  'secrets.getValue("id")';
 const STATUSES = 'Success, Failure, All';
 
 /** Builds a CI stage in YAML list form with the given extra stage fields and spec fields. */
@@ -558,6 +560,29 @@ const invalidCases: InvalidCase[] = [
     path: `${S}.spec.command`,
   },
   {
+    name: 'output of a stage not in the pipeline',
+    yaml: pipelineWithStages(`${ciStage('a')}\n${ciStage('b', { steps: runStep('use', 'echo <+»pipeline.stages.c.spec.execution.steps.test.output.outputVariables.V>') })}`),
+    code: 'UNKNOWN_REFERENCE',
+    message: 'unknown reference "pipeline.stages.c.spec.execution.steps.test.output.outputVariables.V" in "echo <+pipeline.stages.c.spec.execution.steps.test.output.ou...": stage "c" is not in the pipeline (did you mean "a"?); stages: a, b',
+    path: 'pipeline.stages[1].stage.spec.execution.steps[0].step.spec.command',
+  },
+  {
+    name: 'output of a later stage',
+    yaml: pipelineWithStages(`${ciStage('a', { steps: runStep('use', 'echo <+»pipeline.stages.b.spec.execution.steps.test.output.outputVariables.V>') })}\n${ciStage('b')}`),
+    code: 'UNKNOWN_REFERENCE',
+    message: 'unknown reference "pipeline.stages.b.spec.execution.steps.test.output.outputVariables.V" in "echo <+pipeline.stages.b.spec.execution.steps.test.output.ou...": stage "b" runs after stage "a", so its outputs do not exist yet',
+    path: 'pipeline.stages[0].stage.spec.execution.steps[0].step.spec.command',
+  },
+  {
+    name: 'output of an earlier stage that its step does not declare',
+    yaml: pipelineWithStages(
+      `${ciStage('a', { steps: runStep('make', 'make', 'outputVariables:\n  - name: VERSION') })}\n${ciStage('b', { steps: runStep('use', 'echo <+»pipeline.stages.a.spec.execution.steps.make.output.outputVariables.V>') })}`,
+    ),
+    code: 'UNKNOWN_REFERENCE',
+    message: 'unknown reference "pipeline.stages.a.spec.execution.steps.make.output.outputVariables.V" in "echo <+pipeline.stages.a.spec.execution.steps.make.output.ou...": step "make" does not declare output variable "V"; declared: VERSION',
+    path: 'pipeline.stages[1].stage.spec.execution.steps[0].step.spec.command',
+  },
+  {
     name: 'output variable a step does not declare',
     yaml: pipelineWithSteps(
       [runStep('build', 'make', 'outputVariables:\n  - name: VERSION'), runStep('b', 'echo <+»steps.build.output.outputVariables.VERSON>')].join('\n'),
@@ -660,7 +685,7 @@ const invalidCases: InvalidCase[] = [
     name: 'unknown connector type',
     yaml: 'connector:\n  name: a\n  identifier: a\n  type: »Docker\n  spec: {}\n',
     code: 'INVALID_VALUE',
-    message: 'unknown connector type "Docker" (did you mean "DockerRegistry"?); known types: DockerRegistry, Git, Github, K8sCluster',
+    message: 'unknown connector type "Docker" (did you mean "DockerRegistry"?); known types: DockerRegistry, Git, Github, K8sCluster, Aws, Gcp, Azure',
     path: 'connector.type',
   },
   {
@@ -782,6 +807,16 @@ const validCases: ValidCase[] = [
     yaml: pipelineWithStages(`${ciStage('a')}\n${ciStage('b').replace(/infrastructure:\n.*\n.*\n.*\n.*namespace: kiln-builds/, 'infrastructure:\n        useFromStage: a')}`),
   },
   {
+    name: 'outputs of an earlier stage, also from a step group',
+    yaml: pipelineWithStages(
+      `${ciStage('a', { steps: `${runStep('make', 'make', 'outputVariables:\n  - name: VERSION')}\n- stepGroup:\n    identifier: g\n    name: g\n    steps:\n${indent(runStep('inner', 'make', 'outputVariables:\n  - name: ID'), 6)}` })}\n` +
+        ciStage('b', {
+          stage: 'when:\n  pipelineStatus: Success\n  condition: <+pipeline.stages.a.spec.execution.steps.make.output.outputVariables.VERSION> != ""',
+          steps: runStep('use', 'echo <+pipeline.stages.a.spec.execution.steps.make.output.outputVariables.VERSION> <+pipeline.stages.a.spec.execution.steps.g.steps.inner.output.outputVariables.ID>'),
+        }),
+    ),
+  },
+  {
     name: 'nested expression',
     yaml: pipelineWithSteps(runStep('a', 'echo <+<+pipeline.variables.v>.toUpperCase()>'), { pipeline: 'variables:\n  - name: v\n    type: String\n    value: abc' }),
   },
@@ -802,6 +837,129 @@ describe('validation cases', () => {
       const result = parseDocuments(testCase.yaml, 'case.yaml');
       expect(result.problems).toEqual([]);
       expect(result.documents.length).toBeGreaterThan(0);
+    });
+  });
+});
+
+/** An input set for pipeline Test whose `pipeline:` body is `body` (YAML at indent 0). */
+function inputSet(body: string, header = 'identifier: nightly\nname: Nightly'): string {
+  return `inputSet:\n${indent(header, 2)}\n  pipeline:\n${indent(body, 4)}\n`;
+}
+
+const STAGE_BUILD = 'stages:\n  - stage:\n      identifier: build\n      spec:\n        execution:\n          steps:\n';
+
+const invalidInputSetCases: InvalidCase[] = [
+  {
+    name: 'a pipeline document',
+    yaml: '»pipeline:\n  identifier: Test\n',
+    code: 'UNKNOWN_DOCUMENT',
+    message: 'unknown document key "pipeline": an input set file holds one top-level "inputSet:"',
+    path: 'pipeline',
+    count: 2,
+  },
+  {
+    name: 'unknown input set field',
+    yaml: inputSet('identifier: Test', 'identifier: nightly\nname: Nightly\n»pipelines: {}'),
+    code: 'UNKNOWN_FIELD',
+    message: 'unknown field "pipelines" in inputSet (did you mean "pipeline"?); known fields: identifier, name, orgIdentifier, projectIdentifier, description, tags, pipeline',
+    path: 'inputSet.pipelines',
+  },
+  {
+    name: 'missing pipeline identifier',
+    yaml: inputSet('»variables:\n  - name: tag\n    value: v1'),
+    code: 'MISSING_FIELD',
+    message: 'missing field "identifier" in inputSet.pipeline',
+    path: 'inputSet.pipeline.identifier',
+  },
+  {
+    name: 'stage without identifier',
+    yaml: inputSet('identifier: Test\nstages:\n  - stage:\n      »type: CI'),
+    code: 'MISSING_FIELD',
+    message: 'missing field "identifier" in inputSet.pipeline.stages[0].stage',
+    path: 'inputSet.pipeline.stages[0].stage.identifier',
+  },
+  {
+    name: 'invalid step identifier',
+    yaml: inputSet(`identifier: Test\n${STAGE_BUILD}            - step:\n                identifier: »1st\n                spec: { command: make }`),
+    code: 'INVALID_IDENTIFIER',
+    message: 'invalid identifier "1st": an identifier starts with a letter or "_" and contains only letters, digits, "_" and "$" (128 characters at most)',
+    path: 'inputSet.pipeline.stages[0].stage.spec.execution.steps[0].step.identifier',
+  },
+  {
+    name: 'unknown step element',
+    yaml: inputSet(`identifier: Test\n${STAGE_BUILD}            - »stpe:\n                identifier: a`),
+    code: 'UNKNOWN_FIELD',
+    message: 'unknown step element "stpe" (did you mean "step"?); expected step, parallel or stepGroup',
+    path: 'inputSet.pipeline.stages[0].stage.spec.execution.steps[0].stpe',
+  },
+  {
+    name: 'list as an input value',
+    yaml: inputSet(`identifier: Test\n${STAGE_BUILD}            - step:\n                identifier: push\n                spec:\n                  tags: »[a, b]`),
+    code: 'WRONG_TYPE',
+    message: 'inputSet.pipeline.stages[0].stage.spec.execution.steps[0].step.spec.tags is a list: kiln takes a runtime input as one string, so give the whole field as a string in the pipeline or leave it out of the input set',
+    path: 'inputSet.pipeline.stages[0].stage.spec.execution.steps[0].step.spec.tags',
+  },
+  {
+    name: 'variable without value',
+    yaml: inputSet('identifier: Test\nvariables:\n  - »name: tag'),
+    code: 'MISSING_FIELD',
+    message: 'missing field "value" in variable "tag"',
+    path: 'inputSet.pipeline.variables[0].value',
+  },
+  {
+    name: 'unknown build type',
+    yaml: inputSet('identifier: Test\nproperties:\n  ci:\n    codebase:\n      build:\n        »type: branches\n        spec: { branch: main }'),
+    code: 'INVALID_VALUE',
+    message: 'invalid build type "branches": use one of branch, tag, PR, commitSha',
+    path: 'inputSet.pipeline.properties.ci.codebase.build.type',
+  },
+  {
+    name: 'invalid YAML',
+    yaml: 'inputSet:\n  identifier: a\n  name: [b\n»',
+    code: 'YAML_SYNTAX',
+    message: 'invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]',
+    path: '',
+  },
+];
+
+const validInputSetCases: { name: string; yaml: string; inputs: Record<string, string> }[] = [
+  {
+    name: 'parallel stages and steps',
+    yaml: inputSet(
+      'identifier: Test\nstages:\n  - parallel:\n      - stage:\n          identifier: a\n          timeout: 10m\n          spec:\n            execution:\n              steps:\n                - parallel:\n                    - step:\n                        identifier: s\n                        timeout: 1m',
+    ),
+    inputs: { 'pipeline.stages.a.timeout': '10m', 'pipeline.stages.a.spec.execution.steps.s.timeout': '1m' },
+  },
+  {
+    name: 'infrastructure and when fields',
+    yaml: inputSet(
+      'identifier: Test\nstages:\n  - stage:\n      identifier: a\n      when:\n        condition: <+pipeline.variables.go> == "yes"\n      spec:\n        infrastructure:\n          spec:\n            namespace: builds',
+    ),
+    inputs: { 'pipeline.stages.a.when.condition': '<+pipeline.variables.go> == "yes"', 'pipeline.stages.a.spec.infrastructure.spec.namespace': 'builds' },
+  },
+  {
+    name: 'numbers and booleans as text',
+    yaml: inputSet(`identifier: Test\n${STAGE_BUILD}            - step:\n                identifier: a\n                spec:\n                  privileged: true\n                  runAsUser: 1000`),
+    inputs: { 'pipeline.stages.build.spec.execution.steps.a.spec.privileged': 'true', 'pipeline.stages.build.spec.execution.steps.a.spec.runAsUser': '1000' },
+  },
+];
+
+describe('input set cases', () => {
+  describe.each(invalidInputSetCases)('when the input set has $name', (testCase) => {
+    it(`reports ${testCase.code} at the marked position`, () => {
+      const { text, line, column } = locateMarker(testCase.yaml);
+      const result = parseInputSet(text, 'inputs.yaml');
+      expect(result.problems[0]).toEqual({ code: testCase.code, message: testCase.message, file: 'inputs.yaml', line, column, path: testCase.path });
+      expect(result.problems).toHaveLength(testCase.count ?? 1);
+      expect(result.inputSet).toBeUndefined();
+    });
+  });
+
+  describe.each(validInputSetCases)('when the input set has $name', (testCase) => {
+    it('flattens it without problems', () => {
+      const result = parseInputSet(testCase.yaml, 'inputs.yaml');
+      expect(result.problems).toEqual([]);
+      expect(result.inputSet?.inputs).toEqual(testCase.inputs);
     });
   });
 });

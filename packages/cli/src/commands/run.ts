@@ -1,10 +1,12 @@
+import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import type { wire } from '@kiln/protocol';
 import type { CommandContext } from '../context.js';
 import { EXIT_FAILURE, EXIT_INTERRUPTED } from '../error-report.js';
+import { usageError } from '../errors.js';
 import { waitForTerminal } from '../execution-waiter.js';
 import { pipelinePath } from '../format/execution.js';
-import { buildStartRequest, type RawRunOptions } from '../run-options.js';
+import { buildStartRequest, parseInputSetFile, withInputSet, type RawRunOptions } from '../run-options.js';
 import { printLogStream } from './log-printing.js';
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -22,13 +24,28 @@ export function registerRunCommand(program: Command, context: CommandContext): v
     .option('--pr <NUMBER>', 'build this pull request number')
     .option('--commit <SHA>', 'build this commit')
     .option('--set <NAME=VALUE>', 'set a runtime input (pipeline variable name or YAML path); repeat for more', collect)
+    .option('--inputs <FILE>', 'read runtime inputs from a Harness input set file (inputSet: ...); --set overrides its values')
     .option('--follow', 'stream the log until the execution ends; exit 1 unless it Succeeded')
     .action(async (pipeline: string, raw: RawRunOptions) => {
-      const request = buildStartRequest(pipeline, raw);
+      const request = await startRequest(context, pipeline, raw);
       const started = await context.manager().startExecution(request);
       printStarted(context, started, raw.follow === true);
       if (raw.follow === true) await followExecution(context, started);
     });
+}
+
+async function startRequest(context: CommandContext, pipeline: string, raw: RawRunOptions): Promise<wire.StartExecutionRequest> {
+  if (raw.inputs === undefined) return buildStartRequest(pipeline, raw);
+  let text: string;
+  try {
+    text = await readFile(raw.inputs, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw usageError(`cannot read the input set file '${raw.inputs}' (${reason})`, 'Check the path given to --inputs.');
+  }
+  const inputSet = parseInputSetFile(text, raw.inputs, pipeline.trim());
+  const merged = withInputSet(raw, inputSet);
+  return buildStartRequest(pipeline, merged.raw, merged.inputs);
 }
 
 function printStarted(context: CommandContext, execution: wire.Execution__Output, follow: boolean): void {

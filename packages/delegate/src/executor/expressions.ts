@@ -1,4 +1,4 @@
-import { resolveDelegateDeep, resolveDelegateExpressions, type DelegateExpressionContext } from '@kiln/pipeline';
+import { evaluateCondition, resolveDelegateDeep, resolveDelegateExpressions, type DelegateExpressionContext } from '@kiln/pipeline';
 import type { SecretStore } from '../secrets/secret-store.js';
 import type { SecretMasker } from '../secrets/secret-masker.js';
 
@@ -36,6 +36,11 @@ export class ExpressionResolver {
   /** @throws KilnError SECRET_NOT_FOUND or INVALID_ARGUMENT from the expression engine. */
   text(text: string, usedBy: string): string {
     return resolveDelegateExpressions(text, this.context(usedBy));
+  }
+
+  /** Evaluates a `when.condition` that the manager left with delegate-side parts (or as `true`/`false`). @throws as {@link text}. */
+  condition(condition: string, usedBy: string): boolean {
+    return evaluateCondition(condition, this.context(usedBy));
   }
 
   /** Resolves every string inside `value`. @throws as {@link text}. */

@@ -130,7 +130,7 @@ describe('LocalExecutor', () => {
       expect(build?.status).toBe('Succeeded');
       expect(build?.artifacts).toEqual([{ registry: host, repository: 'kiln/app', tag: 'latest', digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/), pushed: true }]);
       const buildLines = result.linesOf('build_push');
-      expect(buildLines[0]).toMatch(/^\+ buildah --storage-driver vfs --root \S+ --runroot \S+ bud --isolation chroot --format docker --authfile \S+ -f \S+Dockerfile -t \S+\/kiln\/app:latest --label org.example.stage=build --build-arg 'NOTE=a b,c' --tls-verify=false /);
+      expect(buildLines[0]).toMatch(/^\+ buildah --storage-driver vfs --root \S+ --runroot \S+ --registries-conf \S+ bud --isolation chroot --format docker --identity-label=false --skip-unused-stages=false --authfile \S+ --retry 3 -f \S+Dockerfile -t \S+\/kiln\/app:latest --label org.example.stage=build --build-arg 'NOTE=a b,c' /);
       expect(buildLines).toContain('built inside');
       expect(buildLines.join('\n')).not.toContain(PASSWORD);
 

@@ -10,7 +10,7 @@ import { SecretMasker } from '../secrets/secret-masker.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 import { ExpressionResolver, type ExpressionState } from './expressions.js';
 import { cloneCodebase } from './git-clone.js';
-import { StageProgress, runStepNodes, runStepWithEvents } from './stage-runner.js';
+import { StageProgress, runStepNodes, runStepWithEvents, skipStepNodes } from './stage-runner.js';
 import { errorRecord, outcomeFromError } from './step-outcome.js';
 import type { StepOutcome, TaskContext } from './task-context.js';
 import { createTaskDirectories, removeTaskDirectories, type TaskDirectories } from './workspace.js';
@@ -96,6 +96,20 @@ async function cloneHandler(ctx: TaskContext, _run: unknown, log: StepLog): Prom
   return { status: 'Succeeded', exitCode: 0 };
 }
 
+/**
+ * Evaluates the stage's `when.condition` with what the delegate resolves
+ * (secrets, step outputs). The manager already applied `pipelineStatus` and
+ * any condition it could evaluate alone, so only a condition with
+ * delegate-side parts can be false here. The commit SHA is not known yet,
+ * because the condition is evaluated before the clone.
+ * @throws KilnError when the condition cannot be evaluated.
+ */
+function stageConditionHolds(ctx: TaskContext): boolean {
+  const condition = ctx.payload.stage.when?.condition;
+  if (condition === undefined || condition.trim() === '') return true;
+  return ctx.expressions.condition(condition, `when.condition of stage ${ctx.payload.stage.identifier}`);
+}
+
 function stageStatus(progress: StageProgress, timedOut: boolean, aborted: boolean): { status: Status; error?: ErrorRecord } {
   if (timedOut) return { status: 'Expired', error: { code: 'TIMEOUT', message: 'the stage timed out', failureType: 'Timeout' } };
   if (aborted) return { status: 'Aborted', error: progress.failure ?? { code: 'ABORTED', message: 'the stage was aborted' } };
@@ -120,30 +134,37 @@ export class LocalExecutor {
     preloadSecrets(payload, this.options.secrets, masker);
     const events = new EventPublisher(this.options.publisher, masker, logger, task.abandonSignal);
     const timeout = payload.timeoutMs > 0 ? AbortSignal.timeout(payload.timeoutMs) : undefined;
-    const signal = timeout === undefined ? task.signal : AbortSignal.any([task.signal, timeout]);
+    const progress = new StageProgress();
+    const signal = AbortSignal.any([task.signal, progress.signal, ...(timeout === undefined ? [] : [timeout])]);
     await events.publish({ ...scope, ts: Date.now(), type: 'stage.started', delegateId: task.delegateId });
 
-    const progress = new StageProgress();
     let directories: TaskDirectories | undefined;
+    let skipped = false;
     try {
       directories = await createTaskDirectories(this.options.workDir, scope.taskId, scope.attempt);
-      const ctx = this.context(task, directories, masker, events, logger, signal);
-      await this.runStage(ctx, progress);
+      const ctx = this.context(task, directories, masker, events, logger, signal, timeout);
+      skipped = await this.runStage(ctx, progress);
     } catch (error) {
       logger.error({ err: error }, 'stage failed outside a step');
       progress.record(outcomeFromError(error, signal.aborted, (text) => masker.mask(text)));
     }
-    const result = stageStatus(progress, timeout?.aborted === true, task.signal.aborted);
+    const result = skipped ? { status: 'Skipped' as const } : stageStatus(progress, timeout?.aborted === true, task.signal.aborted);
     await this.cleanup(directories, result.status, logger);
     await events.publish({ ...scope, ts: Date.now(), type: 'stage.finished', ...result });
     logger.info({ status: result.status, code: result.error?.code }, 'stage finished');
     return result.status;
   }
 
-  private async runStage(ctx: TaskContext, progress: StageProgress): Promise<void> {
+  /** Runs the stage's steps; returns true when the stage's `when.condition` skipped the whole stage. */
+  private async runStage(ctx: TaskContext, progress: StageProgress): Promise<boolean> {
     const { payload } = ctx;
     try {
       ctx.stageVariables = resolveStageVariables(payload.stage.variables ?? [], ctx.expressions, ctx.secrets, ctx.masker);
+      if (!stageConditionHolds(ctx)) {
+        ctx.logger.info({ condition: payload.stage.when?.condition }, 'stage skipped by its when.condition');
+        await skipStepNodes(ctx, payload.stage.spec.execution.steps, 'the stage when.condition is false');
+        return true;
+      }
     } catch (error) {
       progress.record(outcomeFromError(error, false, (text) => ctx.masker.mask(text)));
     }
@@ -151,15 +172,16 @@ export class LocalExecutor {
       await runStepWithEvents(ctx, { stepId: 'git_clone', step: CLONE_STEP }, progress, cloneHandler);
     }
     await runStepNodes(ctx, payload.stage.spec.execution.steps, progress);
+    return false;
   }
 
-  private context(task: TaskRun, directories: TaskDirectories, masker: SecretMasker, events: EventPublisher, logger: Logger, signal: AbortSignal): TaskContext {
+  private context(task: TaskRun, directories: TaskDirectories, masker: SecretMasker, events: EventPublisher, logger: Logger, signal: AbortSignal, stageTimeout: AbortSignal | undefined): TaskContext {
     const state: ExpressionState = { codebase: {}, stepOutputs: {} };
     const { publisher, metrics, secrets } = this.options;
     return {
       payload: task.payload, scope: task.scope, delegateId: task.delegateId, ...directories,
       secrets, masker, state, expressions: new ExpressionResolver(secrets, masker, state), stageVariables: {},
-      events, builder: this.options.builder, logger, metrics, signal, killGracePeriodMs: this.options.killGracePeriodMs,
+      events, builder: this.options.builder, logger, metrics, signal, stageTimeout, killGracePeriodMs: this.options.killGracePeriodMs,
       openLog: (stepId) => {
         const flush = this.options.logFlush();
         return new StepLog({

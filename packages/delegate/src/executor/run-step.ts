@@ -3,7 +3,6 @@ import path from 'node:path';
 import type { RunStepSpec } from '@kiln/pipeline';
 import { KilnError } from '@kiln/protocol';
 import type { StepLog } from '../nats/step-log.js';
-import { parseDuration } from '../config/duration.js';
 import { runProcess } from './process-runner.js';
 import { buildStepEnvironment } from './step-env.js';
 import type { StepOutcome, StepRun, TaskContext } from './task-context.js';
@@ -42,7 +41,8 @@ async function writeScripts(ctx: TaskContext, stepId: string, command: string, n
   await writeFile(script, command.endsWith('\n') ? command : `${command}\n`, { mode: 0o700 });
   if (names.length === 0) return { script };
   const outputsDir = path.join(stepsDir, `${fileSafe(stepId)}.outputs`);
-  await mkdir(outputsDir, { mode: 0o700 });
+  // A retried step writes its outputs into the directory of the earlier try; the wrapper rewrites every file.
+  await mkdir(outputsDir, { recursive: true, mode: 0o700 });
   const captures = names.map((name) => `printf '%s' "\${${name}-}" > "$KILN_OUTPUTS_DIR/${name}"`);
   const wrapper = path.join(stepsDir, `${fileSafe(stepId)}.wrapper.sh`);
   await writeFile(wrapper, ['. "$KILN_STEP_SCRIPT"', ...captures, ''].join('\n'), { mode: 0o700 });
@@ -56,15 +56,6 @@ async function readOutputs(outputsDir: string | undefined): Promise<Record<strin
   return outputs;
 }
 
-/** Combines the task's signal with the step timeout; returns the signal and whether the timeout fired. */
-function stepSignal(ctx: TaskContext, timeout: string | undefined, stepId: string): { signal: AbortSignal; timedOut: () => boolean } {
-  if (timeout === undefined) return { signal: ctx.signal, timedOut: () => false };
-  const ms = parseDuration(timeout);
-  if (ms === undefined) throw new KilnError('INVALID_ARGUMENT', `step ${stepId}: timeout "${timeout}" is not a duration such as 30s, 10m or 1h`);
-  const timer = AbortSignal.timeout(ms);
-  return { signal: AbortSignal.any([ctx.signal, timer]), timedOut: () => timer.aborted };
-}
-
 /** Runs a Run step as `sh -e <scriptfile>` (or bash) in the workspace with the step environment. */
 export async function runRunStep(ctx: TaskContext, run: StepRun, log: StepLog): Promise<StepOutcome> {
   const spec = ctx.expressions.deep(run.step.spec, `step ${run.stepId}`) as unknown as RunStepSpec;
@@ -76,14 +67,11 @@ export async function runRunStep(ctx: TaskContext, run: StepRun, log: StepLog): 
   const { script, outputsDir } = await writeScripts(ctx, run.stepId, spec.command, names);
   const env = buildStepEnvironment(ctx, run.stepId, spec.envVariables ?? {});
   if (outputsDir !== undefined) Object.assign(env, { KILN_STEP_SCRIPT: path.join(ctx.taskDir, 'steps', `${fileSafe(run.stepId)}.sh`), KILN_OUTPUTS_DIR: outputsDir });
-  const { signal, timedOut } = stepSignal(ctx, run.step.timeout, run.stepId);
+  // The step timeout is part of ctx.signal; the caller turns an abort by the timeout into Expired.
   const result = await runProcess({
     command: shell, args: ['-e', script], cwd: ctx.workspace, env,
-    onLine: (stream, text) => log.write(stream, text), signal, killGracePeriodMs: ctx.killGracePeriodMs,
+    onLine: (stream, text) => log.write(stream, text), signal: ctx.signal, killGracePeriodMs: ctx.killGracePeriodMs,
   });
-  if (timedOut()) {
-    return { status: 'Expired', error: { code: 'TIMEOUT', message: `step ${run.stepId} timed out after ${run.step.timeout}`, failureType: 'Timeout' } };
-  }
   if (result.aborted) return { status: 'Aborted', error: { code: 'ABORTED', message: `step ${run.stepId} was stopped` } };
   if (result.startError !== undefined) {
     return { status: 'Failed', error: { code: 'STEP_FAILED', message: `cannot start ${shell}: ${result.startError}`, failureType: 'Application' } };

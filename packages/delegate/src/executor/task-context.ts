@@ -28,8 +28,13 @@ export interface TaskContext {
   builder: ImageBuilder;
   logger: Logger;
   metrics: DelegateMetrics;
-  /** Aborts when the task is cancelled, its lease is lost or the delegate stops. */
+  /**
+   * Aborts when the task is cancelled, its lease is lost, the stage times out or is aborted, or the delegate stops.
+   * Inside a step it also aborts at the step timeout.
+   */
   signal: AbortSignal;
+  /** Aborts when the stage timeout fires; undefined without a stage timeout. */
+  stageTimeout?: AbortSignal;
   killGracePeriodMs: number;
 }
 

@@ -1,8 +1,9 @@
 import { isSuccessful, isTerminal, type Status, type TaskPayload } from '@kiln/protocol';
+import { resolveStageOutputs, type Stage, type StageOutputs, type When } from '@kiln/pipeline';
 import type { EpochMs, ExecutionRecord, StageRecord, StoreOperations, TaskRecord, TaskResult } from '../store/store.js';
 import type { CommitEffects } from './commit-effects.js';
 import { queueReason } from './delegate-match.js';
-import { parsePlan } from './plan.js';
+import { parsePlan, type PlannedStage } from './plan.js';
 import { canAdvance } from './status-order.js';
 
 export interface ProgressOptions {
@@ -19,6 +20,35 @@ export function taskResultOf(status: string): TaskResult {
 }
 
 /**
+ * Decides on the manager whether a stage runs, as Harness does:
+ * `pipelineStatus` Success (the default, also without `when`) runs it only
+ * while no earlier stage failed, Failure only after a failure, All in both
+ * cases. A `when.condition` is skipped here only when the manager could
+ * evaluate it alone (it is `false` after resolution). A condition with
+ * delegate-side parts (secrets, step outputs) goes with the stage, and the
+ * delegate skips the stage when it is false.
+ */
+export function stageDecision(when: When | undefined, earlierFailed: boolean): 'run' | 'skip' {
+  const status = when?.pipelineStatus ?? 'Success';
+  if (status === 'Success' && earlierFailed) return 'skip';
+  if (status === 'Failure' && !earlierFailed) return 'skip';
+  return when?.condition?.trim() === 'false' ? 'skip' : 'run';
+}
+
+/** Collects the output variables of the execution's steps, from each step's latest attempt, by stage and step id. */
+async function stageOutputs(tx: StoreOperations, executionId: string): Promise<StageOutputs> {
+  const outputs: StageOutputs = {};
+  const attempts = new Map<string, number>();
+  for (const step of await tx.listSteps(executionId)) {
+    const key = `${step.stageId}\u0000${step.stepId}`;
+    if ((attempts.get(key) ?? 0) > step.attempt) continue;
+    attempts.set(key, step.attempt);
+    (outputs[step.stageId] ??= {})[step.stepId] = step.outputs;
+  }
+  return outputs;
+}
+
+/**
  * The execution state machine: queues stage tasks group by group, and moves
  * stages and executions to their final status. Every method works inside the
  * caller's transaction and records what to do after commit in `effects`.
@@ -27,34 +57,52 @@ export class ExecutionProgress {
   constructor(private readonly options: ProgressOptions) {}
 
   /**
-   * Decides what comes next for an execution: queue the next stage group,
-   * wait for running stages, or finish it (the stages not yet run are Skipped).
+   * Decides what comes next for an execution: wait for running stages, queue
+   * the next stage group, or finish it. Each stage of the next group first
+   * passes its `when` (see stageDecision), and a stage it skips ends Skipped.
+   * When a whole group is skipped, the group after it is tried. After a failed
+   * stage only stages with `pipelineStatus` Failure or All still run. After an
+   * aborted stage or a cancel nothing runs, and the stages left end Skipped.
    */
   async advance(tx: StoreOperations, effects: CommitEffects, executionId: string): Promise<void> {
     const execution = await tx.getExecution(executionId);
     if (execution === undefined || isTerminal(execution.status)) return;
     const stages = await tx.listStages(executionId);
-    const active = stages.filter((stage) => !isTerminal(stage.status) && stage.taskId !== undefined);
-    const pending = stages.filter((stage) => !isTerminal(stage.status) && stage.taskId === undefined);
-    if (active.length > 0) return;
+    if (stages.some((stage) => !isTerminal(stage.status) && stage.taskId !== undefined)) return;
 
+    let pending = stages.filter((stage) => !isTerminal(stage.status) && stage.taskId === undefined);
+    const aborted = stages.find((stage) => stage.status === 'Aborted');
+    if (execution.cancelRequested || aborted !== undefined) {
+      const message = execution.cancelRequested ? 'cancelled by user' : `stage ${aborted?.stageId ?? ''} aborted: ${aborted?.errorMessage ?? 'no error message'}`;
+      await this.finish(tx, effects, execution, pending, 'Aborted', message);
+      return;
+    }
     const failed = stages.find((stage) => isTerminal(stage.status) && !isSuccessful(stage.status));
-    if (execution.cancelRequested) {
-      await this.finish(tx, effects, execution, pending, 'Aborted', 'cancelled by user');
-      return;
+    const plan = parsePlan(execution.preparedJson);
+    while (pending.length > 0) {
+      const nextGroup = Math.min(...pending.map((stage) => stage.groupIndex));
+      const group = pending.filter((stage) => stage.groupIndex === nextGroup);
+      const outputs = await stageOutputs(tx, executionId);
+      let queued = 0;
+      for (const stage of group) {
+        const planned = plan.stages.find((candidate) => candidate.stageId === stage.stageId);
+        if (planned === undefined) throw new Error(`execution ${execution.id} has no plan for stage ${stage.stageId}`);
+        const resolved = resolveStageOutputs(planned.payload.stage as Stage, outputs);
+        if (stageDecision(resolved.when, failed !== undefined) === 'skip') {
+          await tx.updateStage(execution.id, stage.stageId, { status: 'Skipped', finishedAt: this.options.clock() });
+          continue;
+        }
+        await this.queueStage(tx, effects, execution, stage, { ...planned, payload: { ...planned.payload, stage: resolved } });
+        queued += 1;
+      }
+      if (queued > 0) return;
+      pending = pending.filter((stage) => stage.groupIndex !== nextGroup);
     }
-    if (failed !== undefined) {
-      await this.finish(tx, effects, execution, pending, failed.status === 'Aborted' ? 'Aborted' : 'Failed', `stage ${failed.stageId} ${failed.status.toLowerCase()}: ${failed.errorMessage ?? 'no error message'}`);
-      return;
-    }
-    if (pending.length === 0) {
+    if (failed === undefined) {
       await this.finish(tx, effects, execution, [], 'Succeeded', undefined);
       return;
     }
-    const nextGroup = Math.min(...pending.map((stage) => stage.groupIndex));
-    for (const stage of pending.filter((candidate) => candidate.groupIndex === nextGroup)) {
-      await this.queueStage(tx, effects, execution, stage);
-    }
+    await this.finish(tx, effects, execution, [], 'Failed', `stage ${failed.stageId} ${failed.status.toLowerCase()}: ${failed.errorMessage ?? 'no error message'}`);
   }
 
   private async finish(tx: StoreOperations, effects: CommitEffects, execution: ExecutionRecord, pending: StageRecord[], status: Status, errorMessage: string | undefined): Promise<void> {
@@ -68,9 +116,7 @@ export class ExecutionProgress {
   }
 
   /** Creates the stage's task in state queued, with the reason it may wait. */
-  private async queueStage(tx: StoreOperations, effects: CommitEffects, execution: ExecutionRecord, stage: StageRecord): Promise<void> {
-    const planned = parsePlan(execution.preparedJson).stages.find((candidate) => candidate.stageId === stage.stageId);
-    if (planned === undefined) throw new Error(`execution ${execution.id} has no plan for stage ${stage.stageId}`);
+  private async queueStage(tx: StoreOperations, effects: CommitEffects, execution: ExecutionRecord, stage: StageRecord, planned: PlannedStage): Promise<void> {
     const now = this.options.clock();
     const taskId = this.options.newId();
     const payload: TaskPayload = { taskId, attempt: stage.attempt, ...planned.payload };
@@ -115,7 +161,12 @@ export class ExecutionProgress {
     effects.executionChanged(task.executionId);
   }
 
-  /** Records a stage's final status reported by its delegate, ends its task and advances the execution. */
+  /**
+   * Records a stage's final status reported by its delegate, ends its task and advances the execution.
+   * NOTE: the stage's Ignore, MarkAsSuccess and Abort strategies are applied by the delegate to step
+   * failures only. A stage that fails outside its steps (stage variables, the clone, the stage timeout)
+   * keeps its status here.
+   */
   async stageFinished(tx: StoreOperations, effects: CommitEffects, task: TaskRecord, status: string, errorMessage: string | undefined): Promise<void> {
     const now = this.options.clock();
     if (task.state !== 'done') {

@@ -1,7 +1,11 @@
 import type { Expr } from './ast.js';
 
-/** The side that resolves a reference: the manager when it prepares an execution, or the delegate that runs the stage. */
-export type ReferenceSide = 'manager' | 'delegate';
+/**
+ * The side that resolves a reference: the manager when it prepares an
+ * execution, the manager when it queues the stage (`stage-start`: outputs of
+ * earlier stages), or the delegate that runs the stage.
+ */
+export type ReferenceSide = 'manager' | 'stage-start' | 'delegate';
 
 /** One kind of reference: its dotted pattern (`*` matches one name) and where it resolves. */
 export interface ReferenceSpec {
@@ -28,6 +32,8 @@ export const REFERENCES: readonly ReferenceSpec[] = [
   { pattern: ['codebase', 'shortCommitSha'], side: 'delegate' },
   { pattern: ['steps', '*', 'output', 'outputVariables', '*'], side: 'delegate' },
   { pattern: ['steps', '*', 'steps', '*', 'output', 'outputVariables', '*'], side: 'delegate' },
+  { pattern: ['pipeline', 'stages', '*', 'spec', 'execution', 'steps', '*', 'output', 'outputVariables', '*'], side: 'stage-start' },
+  { pattern: ['pipeline', 'stages', '*', 'spec', 'execution', 'steps', '*', 'steps', '*', 'output', 'outputVariables', '*'], side: 'stage-start' },
 ];
 
 /** The readable forms of REFERENCES, for messages. */

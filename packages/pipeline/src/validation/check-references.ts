@@ -19,6 +19,7 @@ function scopeError(reference: MatchedReference, scope: ReferenceScope): string 
   if (root === 'codebase' && !scope.hasCodebase) {
     return 'the pipeline has no codebase (properties.ci.codebase)';
   }
+  if (root === 'pipeline' && second === 'stages') return stageOutputError(reference.path, scope);
   if (root !== 'stage' && root !== 'steps') return undefined;
   const stage = scope.stage;
   if (stage === undefined) return `"${root}." references can be used only inside a stage`;
@@ -29,11 +30,24 @@ function scopeError(reference: MatchedReference, scope: ReferenceScope): string 
   return undefined;
 }
 
-function stepError(path: string[], steps: Map<string, StepInfo>): string | undefined {
+/** Checks `pipeline.stages.S.spec.execution.steps...`: S is another stage that runs earlier, and the step exists in it. */
+function stageOutputError(path: string[], scope: ReferenceScope): string | undefined {
+  const stageId = path[2] ?? '';
+  const known = [...scope.stages.keys()];
+  const steps = scope.stages.get(stageId);
+  if (steps === undefined) return `stage "${stageId}" is not in the pipeline${didYouMean(stageId, known)}; stages: ${known.join(', ')}`;
+  if (stageId === scope.stageId) return `stage "${stageId}" is the stage this expression is in: use <+steps.ID.output.outputVariables.NAME>`;
+  if (scope.stageId !== undefined && known.indexOf(stageId) > known.indexOf(scope.stageId)) {
+    return `stage "${stageId}" runs after stage "${scope.stageId}", so its outputs do not exist yet`;
+  }
+  return stepError(path.slice(5), steps, `stage "${stageId}"`);
+}
+
+function stepError(path: string[], steps: Map<string, StepInfo>, where = 'this stage'): string | undefined {
   const known = [...steps.keys()];
   const stepId = path[1] ?? '';
   let info = steps.get(stepId);
-  if (info === undefined) return `step "${stepId}" is not in this stage${didYouMean(stepId, known)}; steps: ${known.join(', ')}`;
+  if (info === undefined) return `step "${stepId}" is not in ${where}${didYouMean(stepId, known)}; steps: ${known.join(', ')}`;
   let outputName = path[4];
   if (path[2] === 'steps') {
     const childId = path[3] ?? '';

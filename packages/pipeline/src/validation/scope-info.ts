@@ -2,6 +2,10 @@
 export interface ReferenceScope {
   pipelineVariables: string[];
   hasCodebase: boolean;
+  /** Steps of every stage of the pipeline by stage identifier, in run order, for `pipeline.stages.S...` references. */
+  stages: Map<string, Map<string, StepInfo>>;
+  /** Identifier of the stage the path lies in, if any. */
+  stageId?: string;
   /** Undefined outside a stage. */
   stage?: {
     variables: string[];
@@ -78,12 +82,31 @@ export function referenceScopeAt(pipeline: Raw, path: string): ReferenceScope {
   const scope: ReferenceScope = {
     pipelineVariables: variableNames(pipeline.variables),
     hasCodebase: record(record(pipeline.properties).ci).codebase !== undefined,
+    stages: stageSteps(pipeline),
   };
   const stage = stageAt(pipeline, path);
   if (stage !== undefined) {
     const steps = new Map<string, StepInfo>();
     collectSteps(record(record(stage.spec).execution).steps, steps, new Map());
     scope.stage = { variables: variableNames(stage.variables), steps };
+    if (typeof stage.identifier === 'string') scope.stageId = stage.identifier;
   }
   return scope;
+}
+
+/** Returns the top-level steps and step groups of each stage by stage identifier, in run order. */
+function stageSteps(pipeline: Raw): Map<string, Map<string, StepInfo>> {
+  const stages = new Map<string, Map<string, StepInfo>>();
+  const add = (stage: Raw): void => {
+    if (typeof stage.identifier !== 'string') return;
+    const local = new Map<string, StepInfo>();
+    collectSteps(record(record(stage.spec).execution).steps, new Map(), local);
+    stages.set(stage.identifier, local);
+  };
+  for (const element of list(pipeline.stages)) {
+    const entry = record(element);
+    if (entry.stage !== undefined) add(record(entry.stage));
+    for (const parallel of list(entry.parallel)) add(record(record(parallel).stage));
+  }
+  return stages;
 }
