@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerApplyCommand } from './commands/apply.js';
 import { registerCancelCommand } from './commands/cancel.js';
+import { registerDelegateInstallCommand } from './commands/delegate-install.js';
 import { registerDelegatesCommand } from './commands/delegates.js';
 import { registerExecutionsCommand } from './commands/executions.js';
 import { registerGetCommand } from './commands/get.js';
@@ -55,6 +56,7 @@ export function buildProgram(context: CommandContext, env: NodeJS.ProcessEnv): C
   registerGetCommand(program, context);
   registerExecutionsCommand(program, context);
   registerDelegatesCommand(program, context);
+  registerDelegateInstallCommand(program, context);
   registerPipelinesCommand(program, context);
   registerCancelCommand(program, context);
   return program;
