@@ -29,6 +29,17 @@ describe('reportError', () => {
     });
   });
 
+  describe('when runtime inputs are missing', () => {
+    it('names every way to give them', () => {
+      const inputProblems = [{ code: 'MISSING_INPUT', message: 'missing codebase build: pass --branch, --tag, --pr or --commit', file: 'CI_Quickstart', line: 0, column: 0, path: 'pipeline.properties.ci.codebase.build' }];
+      const output = new MemoryOutput();
+      reportError(new KilnError('MISSING_INPUT', 'pipeline "CI_Quickstart" cannot start', { details: { problems: inputProblems } }), output, 'text');
+      expect(output.stderr.at(-1)).toBe(
+        'Give each input as the problem above says (--branch, --tag, --pr, --commit, --set NAME=VALUE or --inputs FILE), then run again.',
+      );
+    });
+  });
+
   describe('when problems come with the error', () => {
     const error = new KilnError('INVALID_PIPELINE', 'ci.yaml has 1 problem', { details: { problems } });
 

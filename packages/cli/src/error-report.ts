@@ -1,3 +1,4 @@
+import type { Problem } from '@kiln/pipeline';
 import { KilnError, type ErrorCode } from '@kiln/protocol';
 import { ManagerUnreachableError } from './errors.js';
 import type { OutputFormat } from './options.js';
@@ -16,7 +17,7 @@ const HINTS: Partial<Record<ErrorCode, string>> = {
   PERMISSION_DENIED: 'Use an API token that is allowed to make this request (--token or KILN_TOKEN).',
   PROTOCOL_MISMATCH: 'Use a kiln CLI from the same release as kiln-manager.',
   NOT_FOUND: 'Check the name or id: `kiln executions` lists executions and `kiln pipelines` lists pipelines.',
-  MISSING_INPUT: 'Pass each missing runtime input with --set NAME=VALUE.',
+  MISSING_INPUT: 'Give each input as the problem above says (--branch, --tag, --pr, --commit, --set NAME=VALUE or --inputs FILE), then run again.',
   INVALID_PIPELINE: 'Fix the problems listed above; `kiln validate -f FILE` checks a file without the manager.',
   CONNECTOR_NOT_FOUND: 'Apply the connector with `kiln apply -f FILE` first.',
   INTERNAL: "The manager failed while handling the request; its log has the details.",
@@ -47,12 +48,12 @@ export function reportError(error: unknown, output: Output, format: OutputFormat
   const message = problems.length > 0 ? (error.message.split('\n')[0] ?? error.message) : error.message;
   output.error(`error: ${message}`);
   for (const line of formatProblems(problems)) output.error(`  ${line}`);
-  const hint = hintFor(error, problems.length);
+  const hint = hintFor(error, problems);
   if (hint !== undefined) output.error(hint);
   return exitCode;
 }
 
-function hintFor(error: KilnError, problemCount: number): string | undefined {
+function hintFor(error: KilnError, problems: readonly Problem[]): string | undefined {
   if (error instanceof ManagerUnreachableError) {
     const source = error.source === 'default'
       ? 'It is the default because neither --manager nor KILN_MANAGER is set.'
@@ -61,6 +62,9 @@ function hintFor(error: KilnError, problemCount: number): string | undefined {
   }
   const hint = error.details.hint;
   if (typeof hint === 'string') return hint;
-  if (problemCount > 0 && error.code === 'INVALID_ARGUMENT') return HINTS.INVALID_PIPELINE;
+  // Runtime input problems carry no file position: they come from the run's flags, not from a YAML file.
+  const fromInputs = problems.length > 0 && problems.every((problem) => problem.line === 0);
+  if (fromInputs) return HINTS.MISSING_INPUT;
+  if (problems.length > 0 && error.code === 'INVALID_ARGUMENT') return HINTS.INVALID_PIPELINE;
   return HINTS[error.code];
 }
