@@ -109,7 +109,7 @@ describe('Delegate', () => {
     configure(fake);
     const config: DelegateConfig = {
       manager: fake.address, token: 'delegate-token', name: 'test-1', tags: ['local'], capacity: 1, workDir,
-      healthListen: { host: '127.0.0.1', port: 0 }, builder: { type: 'buildah', path: 'buildah', storageDriver: 'vfs', isolation: 'chroot' },
+      healthListen: { host: '127.0.0.1', port: 0 }, executor: 'local', builder: { type: 'buildah', path: 'buildah', kanikoPath: '/kaniko/executor', storageDriver: 'vfs', isolation: 'chroot' }, registries: {},
       secrets: {}, logLevel: 'silent', drainTimeoutMs: 10_000, killGracePeriodMs: 1000, keepFailedWorkspaces: false,
     };
     const delegate = new Delegate({ config, logger, registry: new Registry(), version: '0.1.0' });

@@ -13,6 +13,11 @@ export class DelegateMetrics {
   readonly logLinesDropped: Counter;
   readonly publishRetries: Counter<'kind'>;
   readonly connected: Gauge<'peer'>;
+  readonly spoolBytes: Gauge;
+  readonly spooled: Counter<'kind'>;
+  readonly spoolDropped: Counter<'kind'>;
+  readonly natsReconnects: Counter;
+  readonly leaseRenewals: Counter<'result'>;
 
   constructor(readonly registry: Registry, options: { defaultMetrics?: boolean } = {}) {
     const registers = [registry];
@@ -47,6 +52,21 @@ export class DelegateMetrics {
       registers,
     });
     this.connected = new Gauge({ name: 'kiln_delegate_connected', help: '1 when connected to the peer (manager or nats), else 0.', labelNames: ['peer'], registers });
+    this.spoolBytes = new Gauge({ name: 'kiln_delegate_spool_bytes', help: 'Bytes of messages waiting in the disk spool for JetStream.', registers });
+    this.spooled = new Counter({ name: 'kiln_delegate_spooled_total', help: 'Messages written to the disk spool, by kind (log or event).', labelNames: ['kind'], registers });
+    this.spoolDropped = new Counter({
+      name: 'kiln_delegate_spool_dropped_total',
+      help: 'Messages dropped because the disk spool was full or could not be written, by kind.',
+      labelNames: ['kind'],
+      registers,
+    });
+    this.natsReconnects = new Counter({ name: 'kiln_delegate_nats_reconnects_total', help: 'Reconnects to NATS after a disconnect.', registers });
+    this.leaseRenewals = new Counter({
+      name: 'kiln_delegate_lease_renewals_total',
+      help: 'RenewLease calls by result: renewed, lost (the manager answered LEASE_LOST) or failed (retried).',
+      labelNames: ['result'],
+      registers,
+    });
     this.connected.set({ peer: 'manager' }, 0);
     this.connected.set({ peer: 'nats' }, 0);
   }

@@ -17,6 +17,8 @@ function readFlags(argv: string[]): RawFlags {
     .option('--poll-timeout <DURATION>', 'how long an AcquireTask long poll waits for work, e.g. 30s', '30s')
     .option('--offer-ack-deadline <DURATION>', 'how long a delegate has to accept an offered task before it is queued again', '15s')
     .option('--lease-ttl <DURATION>', 'lease time of a running task; delegates renew it every third of it', '60s')
+    .option('--heartbeat-timeout <DURATION>', 'a delegate without a heartbeat for this long is lost and its tasks\' attempts end as lost; delegates heartbeat every third of it', '15s')
+    .option('--queue-ttl <DURATION>', 'a task waiting in the queue longer than this ends its execution as Expired', '24h')
     .option('--log-level <LEVEL>', 'fatal, error, warn, info, debug, trace or silent', 'info')
     .addHelpText('after', '\nEnvironment:\n  KILN_DELEGATE_TOKEN  token delegates register with (required)\n  KILN_API_TOKEN       token the kiln CLI sends (required)')
     .parse(argv);

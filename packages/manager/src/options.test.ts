@@ -8,6 +8,8 @@ const flags: RawFlags = {
   pollTimeout: '30s',
   offerAckDeadline: '15s',
   leaseTtl: '1m',
+  heartbeatTimeout: '15s',
+  queueTtl: '24h',
   logLevel: 'info',
 };
 const env = { KILN_DELEGATE_TOKEN: 'd', KILN_API_TOKEN: 'a' };

@@ -10,6 +10,10 @@ export interface ManagerOptions {
   pollTimeoutMs: number;
   offerAckDeadlineMs: number;
   leaseTtlMs: number;
+  /** A delegate without a heartbeat for this long is lost; delegates heartbeat every third of it. */
+  heartbeatTimeoutMs: number;
+  /** A task queued for longer than this expires with its execution. */
+  queueTtlMs: number;
   logLevel: string;
   delegateToken: string;
   apiToken: string;
@@ -25,6 +29,8 @@ export interface RawFlags {
   pollTimeout: string;
   offerAckDeadline: string;
   leaseTtl: string;
+  heartbeatTimeout: string;
+  queueTtl: string;
   logLevel: string;
 }
 
@@ -80,6 +86,8 @@ export function parseOptions(flags: RawFlags, env: NodeJS.ProcessEnv): ManagerOp
     pollTimeoutMs: parseDuration(flags.pollTimeout, '--poll-timeout'),
     offerAckDeadlineMs: parseDuration(flags.offerAckDeadline, '--offer-ack-deadline'),
     leaseTtlMs: parseDuration(flags.leaseTtl, '--lease-ttl'),
+    heartbeatTimeoutMs: parseDuration(flags.heartbeatTimeout, '--heartbeat-timeout'),
+    queueTtlMs: parseDuration(flags.queueTtl, '--queue-ttl'),
     logLevel: flags.logLevel,
   };
   const delegateToken = env.KILN_DELEGATE_TOKEN ?? '';

@@ -116,6 +116,10 @@ describe('formatLogLine', () => {
     expect(formatLogLine(logLine({ step_id: '', text: 'waiting for a delegate' }))).toBe('[build] waiting for a delegate');
   });
 
+  it('names the attempt of a retried stage', () => {
+    expect(formatLogLine(logLine({ attempt: 2 }))).toBe('[Build_and_push attempt 2] STEP 1/3: FROM busybox');
+  });
+
   it('marks an incomplete step log', () => {
     expect(formatLogLine(logLine({ incomplete: true, text: 'lines 5 to 9 are missing' })))
       .toBe('[Build_and_push] !!! log incomplete: lines 5 to 9 are missing');

@@ -82,13 +82,24 @@ export class StepLog {
     this.pending = [];
     this.pendingBytes = 0;
     if (!this.options.publisher.tryReserve(bytes)) {
-      this.options.metrics?.logLinesDropped.inc(lines.length);
-      this.options.logger.warn({ stepId: this.options.stepId, lines: lines.length }, 'log buffer full, dropping log lines');
+      this.chain = this.chain
+        .then(() => this.spillBatch(lines))
+        .catch((error: unknown) => this.options.logger.error({ stepId: this.options.stepId, err: error }, 'log batch spill failed'));
       return;
     }
     this.chain = this.chain
       .then(() => this.publishBatch(lines, bytes))
       .catch((error: unknown) => this.options.logger.error({ stepId: this.options.stepId, err: error }, 'log batch publish failed'));
+  }
+
+  /** Writes a batch the memory buffer has no room for to the disk spool, or drops and counts it when the spool is full too. */
+  private async spillBatch(lines: LogLineRecord[]): Promise<void> {
+    const { scope, stepId } = this.options;
+    const batch: LogBatch = { ...scope, kind: 'lines', stepId, lines };
+    const spilled = await this.options.publisher.spill(this.subject, encodeJson(batch), logMessageId(scope.taskId, scope.attempt, stepId, lines[0]?.seq ?? 0), 'log');
+    if (spilled) return;
+    this.options.metrics?.logLinesDropped.inc(lines.length);
+    this.options.logger.warn({ stepId, lines: lines.length }, 'log buffer and spool full, dropping log lines');
   }
 
   private async publishBatch(lines: LogLineRecord[], bytes: number): Promise<void> {

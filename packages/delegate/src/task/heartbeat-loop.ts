@@ -14,15 +14,19 @@ export interface HeartbeatOptions {
   metrics: DelegateMetrics;
 }
 
+/** Share of the interval by which each heartbeat wait varies, so delegates restarted together spread out: 10 %. */
+const HEARTBEAT_JITTER = 0.1;
+
 /**
- * Sends a heartbeat every interval with the used and free slots and the
- * tasks the delegate believes it owns, and stops the tasks the manager
- * reports as lost or cancelled. Runs until `signal` aborts.
+ * Sends a heartbeat every interval (varied by up to 10 % either way) with the
+ * used and free slots and the tasks the delegate believes it owns, and stops
+ * the tasks the manager reports as lost or cancelled. Runs until `signal` aborts.
  */
 export async function runHeartbeats(options: HeartbeatOptions, signal: AbortSignal): Promise<void> {
   let failures = 0;
   while (!signal.aborted) {
-    await sleep(options.intervalMs(), signal);
+    const intervalMs = options.intervalMs();
+    await sleep(intervalMs * (1 - HEARTBEAT_JITTER + 2 * HEARTBEAT_JITTER * Math.random()), signal);
     if (signal.aborted) return;
     await sendHeartbeat(options).then(
       () => {

@@ -1,6 +1,7 @@
 import { isKilnError } from '@kiln/protocol';
 import type { Logger } from 'pino';
 import { sleep } from '../backoff.js';
+import type { DelegateMetrics } from '../metrics.js';
 import type { ManagerClient, TaskRef } from '../manager/manager-client.js';
 
 export type LeaseEndReason = 'lease lost' | 'cancel requested';
@@ -22,6 +23,7 @@ export class LeaseKeeper {
     private readonly intervalMs: number,
     private readonly logger: Logger,
     private readonly onStop: (reason: LeaseEndReason, detail: string) => void,
+    private readonly metrics?: DelegateMetrics,
   ) {}
 
   start(): void {
@@ -41,13 +43,16 @@ export class LeaseKeeper {
       if (signal.aborted) return;
       try {
         const reply = await this.client.renewLease(this.ref);
+        this.metrics?.leaseRenewals.inc({ result: 'renewed' });
         if (reply.cancelRequested) this.requestStop('cancel requested', reply.cancelReason);
       } catch (error) {
         if (isKilnError(error, 'LEASE_LOST')) {
+          this.metrics?.leaseRenewals.inc({ result: 'lost' });
           this.logger.warn({ taskId: this.ref.taskId, attempt: this.ref.attempt, err: error.message }, 'lease lost, stopping the task');
           this.requestStop('lease lost', error.message);
           return;
         }
+        this.metrics?.leaseRenewals.inc({ result: 'failed' });
         this.logger.warn({ taskId: this.ref.taskId, attempt: this.ref.attempt, err: error }, 'lease renewal failed, retrying');
       }
     }

@@ -2,7 +2,7 @@ import type { wire } from '@kiln/protocol';
 import type { LogLineOut } from '../logs/log-follower.js';
 import { displayState } from '../scheduler/delegate-match.js';
 import type { ExecutionView } from '../scheduler/scheduler.js';
-import type { DelegateRecord, EpochMs, PipelineRecord, StageRecord, StepRecord } from '../store/store.js';
+import type { DelegateRecord, EpochMs, PipelineRecord, StageRecord, StepRecord, TaskRecord, TaskResult } from '../store/store.js';
 
 function stepToWire(step: StepRecord): wire.Step {
   return {
@@ -22,6 +22,40 @@ function stepToWire(step: StepRecord): wire.Step {
   };
 }
 
+/** Stage status shown for an earlier attempt, from how its task ended; a lost attempt shows as Failed with its error. */
+const ATTEMPT_STATUS: Record<TaskResult, string> = { succeeded: 'Succeeded', failed: 'Failed', aborted: 'Aborted', lost: 'Failed', expired: 'Expired' };
+
+function stepsOf(view: ExecutionView, stageId: string, attempt: number): wire.Step[] {
+  return view.steps.filter((step) => step.stageId === stageId && step.attempt === attempt).map(stepToWire);
+}
+
+/** Builds the entry of an earlier attempt of a stage, e.g. one lost with its delegate. */
+function attemptToWire(view: ExecutionView, stage: StageRecord, task: TaskRecord): wire.Stage {
+  const delegate = task.delegateId === undefined ? undefined : view.delegates.get(task.delegateId);
+  return {
+    id: stage.stageId,
+    name: stage.name,
+    status: task.result === undefined ? 'Failed' : ATTEMPT_STATUS[task.result],
+    attempt: task.attempt,
+    task_id: task.id,
+    delegate_id: task.delegateId ?? '',
+    delegate_name: delegate?.name ?? '',
+    reason: '',
+    error_message: task.errorMessage ?? '',
+    started_at_ms: task.acceptedAt ?? 0,
+    finished_at_ms: task.finishedAt ?? 0,
+    steps: stepsOf(view, stage.stageId, task.attempt),
+  };
+}
+
+/** Returns a stage's earlier attempts, oldest first, then its current attempt. */
+function stageAttemptsToWire(view: ExecutionView, stage: StageRecord): wire.Stage[] {
+  const earlier = view.tasks
+    .filter((task) => task.stageId === stage.stageId && task.attempt < stage.attempt && task.state === 'done')
+    .sort((a, b) => a.attempt - b.attempt);
+  return [...earlier.map((task) => attemptToWire(view, stage, task)), stageToWire(view, stage)];
+}
+
 function stageToWire(view: ExecutionView, stage: StageRecord): wire.Stage {
   const task = view.tasks.find((candidate) => candidate.id === stage.taskId);
   const delegate = stage.delegateId === undefined ? undefined : view.delegates.get(stage.delegateId);
@@ -37,7 +71,7 @@ function stageToWire(view: ExecutionView, stage: StageRecord): wire.Stage {
     error_message: stage.errorMessage ?? '',
     started_at_ms: stage.startedAt ?? 0,
     finished_at_ms: stage.finishedAt ?? 0,
-    steps: view.steps.filter((step) => step.stageId === stage.stageId).map(stepToWire),
+    steps: stepsOf(view, stage.stageId, stage.attempt),
   };
 }
 
@@ -58,7 +92,7 @@ export function executionToWire(view: ExecutionView): wire.Execution {
     started_at_ms: execution.startedAt ?? 0,
     finished_at_ms: execution.finishedAt ?? 0,
     error_message: execution.errorMessage ?? '',
-    stages: view.stages.map((stage) => stageToWire(view, stage)),
+    stages: view.stages.flatMap((stage) => stageAttemptsToWire(view, stage)),
   };
 }
 

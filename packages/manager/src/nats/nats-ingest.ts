@@ -150,6 +150,24 @@ export class NatsIngest {
     message.ack();
   }
 
+  /**
+   * Publishes a core NATS message, e.g. a cancel request on a delegate's
+   * control subject. It is not stored, so a message sent while disconnected
+   * may be lost; the RenewLease and Heartbeat replies repeat every cancel request.
+   * Returns false when there is no connection to publish on.
+   */
+  publish(subject: string, data: Uint8Array): boolean {
+    const connection = this.connection;
+    if (connection === undefined || connection.isClosed()) return false;
+    try {
+      connection.publish(subject, data);
+      return true;
+    } catch (error) {
+      this.options.logger.warn({ subject, err: error }, 'publishing a control message failed');
+      return false;
+    }
+  }
+
   /** Stops consuming and drains the connection: acknowledgements already sent are flushed. Idempotent. */
   async stop(): Promise<void> {
     if (this.state === 'draining' || this.state === 'stopped') return;

@@ -37,6 +37,15 @@ async function ensureStream(jsm: JetStreamManager, name: string, subject: string
   logger.info({ stream: name, subject }, 'created JetStream stream');
 }
 
+/**
+ * Time JetStream waits for the manager's acknowledgement before it delivers a
+ * message again: 10 s. After the manager is killed, the messages it had
+ * received but not acknowledged come back this long after they were sent.
+ * A message delivered twice is stored once, because each log line and status
+ * change is keyed. NOTE: an existing consumer keeps the ack wait it was created with.
+ */
+const ACK_WAIT_MS = 10_000;
+
 async function ensureConsumer(jsm: JetStreamManager, stream: string, durable: string, logger: Logger): Promise<void> {
   try {
     await jsm.consumers.info(stream, durable);
@@ -48,7 +57,7 @@ async function ensureConsumer(jsm: JetStreamManager, stream: string, durable: st
     durable_name: durable,
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
-    ack_wait: nanos(30_000),
+    ack_wait: nanos(ACK_WAIT_MS),
     max_ack_pending: 1000,
   });
   logger.info({ stream, consumer: durable }, 'created JetStream consumer');

@@ -7,6 +7,7 @@ export type ChangeListener = () => void;
  */
 export class ChangeNotifier {
   private readonly listeners = new Map<string, Set<ChangeListener>>();
+  private readonly allListeners = new Set<(executionId: string) => void>();
 
   /** Registers `listener` for changes of one execution; returns the function that removes it. */
   subscribe(executionId: string, listener: ChangeListener): () => void {
@@ -22,7 +23,14 @@ export class ChangeNotifier {
     };
   }
 
+  /** Registers `listener` for changes of every execution; returns the function that removes it. */
+  subscribeAll(listener: (executionId: string) => void): () => void {
+    this.allListeners.add(listener);
+    return () => this.allListeners.delete(listener);
+  }
+
   notify(executionId: string): void {
     for (const listener of this.listeners.get(executionId) ?? []) listener();
+    for (const listener of this.allListeners) listener(executionId);
   }
 }

@@ -9,14 +9,14 @@ export function tagsMatch(tags: Iterable<string>, selectors: readonly string[]):
   return selectors.every((selector) => set.has(selector));
 }
 
-/** Returns true when an active delegate heartbeated within `staleAfterMs`. */
+/** Returns true when a connected delegate heartbeated within `staleAfterMs`. */
 export function isLive(delegate: DelegateRecord, now: EpochMs, staleAfterMs: number): boolean {
-  return delegate.state === 'active' && now - delegate.lastHeartbeatAt <= staleAfterMs;
+  return delegate.state === 'connected' && now - delegate.lastHeartbeatAt <= staleAfterMs;
 }
 
-/** State shown for a delegate: `disconnected` when an active one stopped heartbeating. */
+/** State shown for a delegate: `disconnected` when a connected one stopped heartbeating. */
 export function displayState(delegate: DelegateRecord, now: EpochMs, staleAfterMs: number): string {
-  if (delegate.state === 'active' && !isLive(delegate, now, staleAfterMs)) return 'disconnected';
+  if (delegate.state === 'connected' && !isLive(delegate, now, staleAfterMs)) return 'disconnected';
   return delegate.state;
 }
 

@@ -69,7 +69,7 @@ export class DelegateRegistry {
       id: this.options.newId(),
       ...registration,
       slotsUsed: 0,
-      state: 'active',
+      state: 'connected',
       sessionTokenHash: sha256Hex(sessionToken),
       registeredAt: now,
       lastHeartbeatAt: now,
@@ -98,7 +98,7 @@ export class DelegateRegistry {
   /** Records liveness and compares the tasks the delegate reports as its own with the store. */
   async heartbeat(delegate: DelegateRecord, report: HeartbeatReport): Promise<HeartbeatResult> {
     const result = await this.options.transact(async (tx) => {
-      await tx.updateDelegate(delegate.id, { lastHeartbeatAt: this.options.clock(), slotsUsed: report.slotsUsed, state: report.draining ? 'draining' : 'active' });
+      await tx.updateDelegate(delegate.id, { lastHeartbeatAt: this.options.clock(), slotsUsed: report.slotsUsed, state: report.draining ? 'draining' : 'connected' });
       return this.compareTasks(tx, delegate.id, report.tasks);
     });
     if (report.draining !== (delegate.state === 'draining')) this.options.onChange();

@@ -169,18 +169,36 @@ describe('Scheduler', () => {
   });
 
   describe('when a lease expires', () => {
-    it('ends the attempt lost and fails the stage naming the delegate', async () => {
+    it('ends the attempt lost and queues attempt 2', async () => {
       const delegate = await register(fixture, ['local'], 'builder-7');
       const view = await fixture.scheduler.startExecution({ pipeline: 'two_stages', build: { type: 'branch', value: 'main' }, inputs: {}, trigger: 'manual' });
       const build = await acceptNext(fixture, delegate);
       fixture.now.value += 61_000;
+      await fixture.scheduler.delegates.heartbeat(delegate, { slotsUsed: 1, slotsFree: 1, tasks: [], draining: false });
       await fixture.scheduler.sweep();
-      const final = await statusOf(fixture, view.execution.id);
-      expect(final.execution).toBe('Failed');
-      expect(final.view.stages[0]?.errorMessage).toMatch(/builder-7/);
-      expect(final.view.tasks[0]?.result).toBe('lost');
+      const after = await statusOf(fixture, view.execution.id);
+      expect(after.execution).toBe('Running');
+      expect(after.stages.build).toBe('Queued');
+      expect(after.view.stages[0]?.attempt).toBe(2);
+      expect(after.view.tasks[0]?.result).toBe('lost');
+      expect(after.view.tasks[0]?.errorMessage).toMatch(/builder-7/);
       const renew = fixture.scheduler.dispatcher.renewLease(delegate.id, { taskId: build.offer.taskId, attempt: 1, leaseId: build.lease.leaseId });
       await expect(renew).rejects.toMatchObject({ code: 'LEASE_LOST' });
+    });
+
+    it('fails the stage naming the delegate when attempt 2 is lost too', async () => {
+      const delegate = await register(fixture, ['local'], 'builder-7');
+      const view = await fixture.scheduler.startExecution({ pipeline: 'two_stages', build: { type: 'branch', value: 'main' }, inputs: {}, trigger: 'manual' });
+      for (let attempt = 1; attempt <= 2; attempt += 1) {
+        const build = await acceptNext(fixture, delegate);
+        expect(build.offer.attempt).toBe(attempt);
+        fixture.now.value += 61_000;
+        await fixture.scheduler.delegates.heartbeat(delegate, { slotsUsed: 1, slotsFree: 1, tasks: [], draining: false });
+        await fixture.scheduler.sweep();
+      }
+      const final = await statusOf(fixture, view.execution.id);
+      expect(final.execution).toBe('Failed');
+      expect(final.view.stages[0]?.errorMessage).toMatch(/builder-7.*attempt 2 of 2/);
     });
   });
 

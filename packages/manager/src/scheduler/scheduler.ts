@@ -9,7 +9,30 @@ import { DelegateRegistry } from './delegate-registry.js';
 import { EventApplier, type ApplyOutcome } from './event-applier.js';
 import { ExecutionProgress } from './execution-progress.js';
 import { findPipeline, startExecution, type StartRequest } from './execution-starter.js';
+import { LostAttempts } from './lost-attempts.js';
 import { TaskDispatcher } from './task-dispatcher.js';
+
+/** Default time without a heartbeat after which a delegate is lost: 15 s. */
+export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 15_000;
+/** Default time a task may wait in the queue before its execution expires: 24 h. */
+export const DEFAULT_QUEUE_TTL_MS = 24 * 60 * 60 * 1000;
+
+/** A task a delegate should stop, sent on the delegate's control subject. */
+export interface ControlRequest {
+  delegateId: string;
+  taskId: string;
+  attempt: number;
+  leaseId: string;
+  reason: string;
+}
+
+/**
+ * Push channel to delegates. The NATS control subject implements it; the
+ * RenewLease and Heartbeat replies carry the same requests when a push is lost.
+ */
+export interface ControlChannel {
+  cancelTask(request: ControlRequest): void;
+}
 
 export interface SchedulerOptions {
   store: Store;
@@ -19,6 +42,12 @@ export interface SchedulerOptions {
   offerAckDeadlineMs: number;
   leaseTtlMs: number;
   heartbeatIntervalMs: number;
+  /** A delegate without a heartbeat for this long is lost and its tasks' attempts end as lost; default {@link DEFAULT_HEARTBEAT_TIMEOUT_MS}. */
+  heartbeatTimeoutMs?: number;
+  /** A task queued for longer than this expires with its execution; default {@link DEFAULT_QUEUE_TTL_MS}. */
+  queueTtlMs?: number;
+  /** Channel that receives cancel requests after they commit; none by default. */
+  control?: ControlChannel;
   /** How often offers and leases are checked for expiry; default 1000 ms. */
   sweepIntervalMs?: number;
   clock?: () => EpochMs;
@@ -55,7 +84,13 @@ export class Scheduler {
     const delegateStaleAfterMs = options.heartbeatIntervalMs * 3;
     this.progress = new ExecutionProgress({ clock: this.clock, newId: this.newId, delegateStaleAfterMs });
     const transact = this.transact.bind(this);
-    this.dispatcher = new TaskDispatcher({ ...options, transact, progress: this.progress, clock: this.clock, newId: this.newId, delegateStaleAfterMs });
+    const lost = new LostAttempts({ progress: this.progress, clock: this.clock, newId: this.newId, delegateStaleAfterMs });
+    this.dispatcher = new TaskDispatcher({
+      ...options, transact, progress: this.progress, clock: this.clock, newId: this.newId, delegateStaleAfterMs, lost,
+      heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS,
+      queueTtlMs: options.queueTtlMs ?? DEFAULT_QUEUE_TTL_MS,
+      startedAt: this.clock(),
+    });
     this.delegates = new DelegateRegistry({ transact, logger: options.logger, clock: this.clock, newId: this.newId, onChange: () => this.sweepSoon() });
     this.applier = new EventApplier({ progress: this.progress, clock: this.clock });
   }
@@ -123,7 +158,19 @@ export class Scheduler {
       return record;
     });
     this.options.logger.info({ executionId: execution.id }, 'execution cancel requested');
-    return this.getExecution(execution.id);
+    const view = await this.getExecution(execution.id);
+    this.pushCancels(view.tasks);
+    return view;
+  }
+
+  /** Pushes a cancel request for each running task with one on the control channel of its delegate. */
+  private pushCancels(tasks: readonly TaskRecord[]): void {
+    const control = this.options.control;
+    if (control === undefined) return;
+    for (const task of tasks) {
+      if (task.state !== 'running' || !task.cancelRequested || task.delegateId === undefined || task.leaseId === undefined) continue;
+      control.cancelTask({ delegateId: task.delegateId, taskId: task.id, attempt: task.attempt, leaseId: task.leaseId, reason: 'execution cancelled by user' });
+    }
   }
 
   async applyEvent(event: KilnEvent): Promise<ApplyOutcome> {

@@ -3,8 +3,10 @@ import type { Logger } from 'pino';
 import type { ManagerMetrics } from '../metrics.js';
 import type { EpochMs, StoreOperations, TaskRecord } from '../store/store.js';
 import type { CommitEffects } from './commit-effects.js';
-import { queueReason, tagsMatch } from './delegate-match.js';
+import { tagsMatch } from './delegate-match.js';
+import { DispatchSweep } from './dispatch-sweep.js';
 import type { ExecutionProgress } from './execution-progress.js';
+import type { LostAttempts } from './lost-attempts.js';
 import { PollWaiters, type PollWaiter, type TaskOffer } from './poll-waiters.js';
 
 /** Runs work in one store transaction and acts on its effects after commit. */
@@ -21,6 +23,13 @@ export interface DispatcherOptions {
   offerAckDeadlineMs: number;
   leaseTtlMs: number;
   delegateStaleAfterMs: number;
+  lost: LostAttempts;
+  /** A delegate without a heartbeat for this long is lost, in ms. */
+  heartbeatTimeoutMs: number;
+  /** A task queued for longer than this expires, in ms. */
+  queueTtlMs: number;
+  /** Time the manager started; leases and heartbeats count from it at the earliest. */
+  startedAt: EpochMs;
 }
 
 /** A lease returned by AcceptTask. */
@@ -56,12 +65,22 @@ export class TaskDispatcher {
   private waking = false;
   private wakeAgain = false;
   private closed = false;
+  private readonly sweeper: DispatchSweep;
 
-  constructor(private readonly options: DispatcherOptions) {}
+  constructor(private readonly options: DispatcherOptions) {
+    this.sweeper = new DispatchSweep(options);
+  }
 
-  /** Claims the oldest queued task matching `tags` for a delegate; returns undefined when none matches. */
+  /**
+   * Claims the oldest queued task matching `tags` for a delegate; returns
+   * undefined when none matches, the delegate is not active, or it already
+   * has as many offered and running tasks as its capacity.
+   */
   private async claim(tx: StoreOperations, delegateId: string, tags: Set<string>, queued: TaskRecord[]): Promise<TaskOffer | undefined> {
     const now = this.options.clock();
+    const delegate = await tx.getDelegate(delegateId);
+    if (delegate === undefined || delegate.state !== 'connected') return undefined;
+    if ((await tx.listDelegateTasks(delegateId)).length >= delegate.capacity) return undefined;
     for (const task of queued) {
       if (!tagsMatch(tags, task.selectors)) continue;
       const offerId = this.options.newId();
@@ -141,10 +160,12 @@ export class TaskDispatcher {
     if (this.waiters.size === 0) return;
     const queued = await this.options.transact(async (tx) => tx.listTasks('queued'));
     for (const task of queued) {
-      const waiter = this.waiters.list().find((candidate) => tagsMatch(candidate.tags, task.selectors));
-      if (waiter === undefined) continue;
-      const offer = await this.options.transact(async (tx) => this.claim(tx, waiter.delegateId, waiter.tags, [task]));
-      if (offer !== undefined && !waiter.settle(offer)) await this.releaseOffer(offer);
+      for (const waiter of this.waiters.list().filter((candidate) => tagsMatch(candidate.tags, task.selectors))) {
+        const offer = await this.options.transact(async (tx) => this.claim(tx, waiter.delegateId, waiter.tags, [task]));
+        if (offer === undefined) continue;
+        if (!waiter.settle(offer)) await this.releaseOffer(offer);
+        break;
+      }
     }
   }
 
@@ -184,7 +205,7 @@ export class TaskDispatcher {
       const task = await tx.getTask(ref.taskId);
       const now = this.options.clock();
       const valid = task !== undefined && task.state === 'running' && task.attempt === ref.attempt && task.leaseId === ref.leaseId && task.delegateId === delegateId;
-      if (!valid || (task.leaseExpiresAt ?? 0) < now) {
+      if (!valid || this.leaseExpiry(task) < now) {
         let state = task?.state ?? 'unknown';
         if (task?.state === 'running') state = `leased as ${task.leaseId ?? '-'} attempt ${task.attempt}`;
         return { error: `lease ${ref.leaseId} of task ${ref.taskId} attempt ${ref.attempt} is no longer held by this delegate (task is ${state}); stop the task` };
@@ -197,40 +218,19 @@ export class TaskDispatcher {
     return outcome.result;
   }
 
-  /** Requeues offers past their ack deadline, ends expired leases and refreshes why queued tasks wait. */
+  /** Returns when a lease expires: its stored expiry, but never before one TTL after the manager started. */
+  private leaseExpiry(task: TaskRecord): EpochMs {
+    return Math.max(task.leaseExpiresAt ?? 0, this.options.startedAt + this.options.leaseTtlMs);
+  }
+
+  /**
+   * Requeues offers past their ack deadline, ends attempts whose lease
+   * expired or whose delegate is lost, expires tasks queued past the queue
+   * TTL and refreshes why queued tasks wait.
+   */
   async sweep(): Promise<void> {
     const now = this.options.clock();
-    await this.options.transact(async (tx, effects) => {
-      for (const task of await tx.listTasks('offered')) {
-        if ((task.offerDeadline ?? 0) >= now) continue;
-        const requeued = await tx.transitionTask(task.id, 'offered', { state: 'queued', offerId: undefined, offerDeadline: undefined, delegateId: undefined, offeredAt: undefined });
-        if (requeued) {
-          effects.tasksQueued = true;
-          this.options.logger.warn({ taskId: task.id, attempt: task.attempt, delegateId: task.delegateId }, 'offer not accepted before its ack deadline; task queued again');
-        }
-      }
-      await this.expireLeases(tx, effects, now);
-      await this.refreshReasons(tx, now);
-    });
-  }
-
-  private async expireLeases(tx: StoreOperations, effects: CommitEffects, now: EpochMs): Promise<void> {
-    for (const task of await tx.listTasks('running')) {
-      if ((task.leaseExpiresAt ?? 0) >= now) continue;
-      const delegate = task.delegateId === undefined ? undefined : await tx.getDelegate(task.delegateId);
-      if (await this.options.progress.leaseExpired(tx, effects, task, delegate?.name ?? 'unknown')) {
-        this.options.metrics.leaseExpiries.inc();
-        this.options.logger.warn({ taskId: task.id, attempt: task.attempt, delegateId: task.delegateId, executionId: task.executionId, stageId: task.stageId }, 'lease expired; attempt lost');
-      }
-    }
-  }
-
-  private async refreshReasons(tx: StoreOperations, now: EpochMs): Promise<void> {
-    const delegates = await tx.listDelegates();
-    for (const task of await tx.listTasks('queued')) {
-      const reason = queueReason(task.selectors, delegates, now, this.options.delegateStaleAfterMs);
-      if (reason !== task.reason) await tx.updateTask(task.id, { reason });
-    }
+    await this.options.transact(async (tx, effects) => this.sweeper.run(tx, effects, now));
   }
 
   /** Ends every open long poll with no offer; later polls return at once. */

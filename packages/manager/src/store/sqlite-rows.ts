@@ -147,6 +147,7 @@ export function taskFromRow(row: Row): TaskRecord {
     offeredAt: optionalInteger(row, 'offered_at'),
     acceptedAt: optionalInteger(row, 'accepted_at'),
     finishedAt: optionalInteger(row, 'finished_at'),
+    errorMessage: optionalText(row, 'error_message'),
   };
 }
 

@@ -160,6 +160,10 @@ const MIGRATIONS: readonly string[] = [
     last_heartbeat_at INTEGER NOT NULL
   );
   `,
+  `
+  ALTER TABLE tasks ADD COLUMN error_message TEXT;
+  CREATE INDEX tasks_delegate ON tasks (delegate_id, state);
+  `,
 ];
 
 /** Brings the database schema to the latest version; each migration runs in its own transaction. */
