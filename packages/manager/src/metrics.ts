@@ -11,6 +11,7 @@ export interface ManagerMetrics {
   registry: Registry;
   executionsTotal: Counter<'status'>;
   tasks: Gauge<'state' | 'reason'>;
+  oldestQueuedTaskAge: Gauge;
   scheduleToStart: Histogram;
   delegates: Gauge<'state'>;
   acquirePolls: Counter<'result'>;
@@ -20,12 +21,17 @@ export interface ManagerMetrics {
   eventsTotal: Counter<'type'>;
   eventsRejected: Counter<'reason'>;
   leaseExpiries: Counter;
+  offersExpired: Counter;
+  attemptsLost: Counter<'cause'>;
+  tasksExpired: Counter;
   grpcHandling: Histogram<'method'>;
 }
 
 /** Sources the gauges read at scrape time, so they reflect the store and not a cache. */
 export interface GaugeSources {
   countTasks(): Promise<{ state: string; reason: string; count: number }[]>;
+  /** Epoch milliseconds when the longest-waiting queued task was queued; undefined when none waits. */
+  oldestQueuedAt(): Promise<number | undefined>;
   countDelegates(): Promise<{ state: string; count: number }[]>;
 }
 
@@ -44,6 +50,15 @@ export function createMetrics(registry: Registry, sources: GaugeSources): Manage
       async collect() {
         this.reset();
         for (const row of await sources.countTasks()) this.set({ state: row.state, reason: row.reason || 'none' }, row.count);
+      },
+    }),
+    oldestQueuedTaskAge: new Gauge({
+      name: 'kiln_oldest_queued_task_age_seconds',
+      help: 'How long the longest-waiting queued stage task has waited, in seconds; 0 when none waits.',
+      registers,
+      async collect() {
+        const oldest = await sources.oldestQueuedAt();
+        this.set(oldest === undefined ? 0 : Math.max(0, (Date.now() - oldest) / 1000));
       },
     }),
     scheduleToStart: new Histogram({
@@ -69,6 +84,14 @@ export function createMetrics(registry: Registry, sources: GaugeSources): Manage
     eventsTotal: new Counter({ name: 'kiln_events_total', help: 'Status events applied, by type.', labelNames: ['type'], registers }),
     eventsRejected: new Counter({ name: 'kiln_events_rejected_total', help: 'Status events dropped without applying, by reason.', labelNames: ['reason'], registers }),
     leaseExpiries: new Counter({ name: 'kiln_lease_expiries_total', help: 'Task leases that expired because the delegate stopped renewing them.', registers }),
+    offersExpired: new Counter({ name: 'kiln_task_offers_expired_total', help: 'Offers not accepted before their ack deadline; the task went back to the queue.', registers }),
+    attemptsLost: new Counter({
+      name: 'kiln_task_attempts_lost_total',
+      help: 'Task attempts ended as lost, by cause (lease_expired, delegate_lost).',
+      labelNames: ['cause'],
+      registers,
+    }),
+    tasksExpired: new Counter({ name: 'kiln_tasks_expired_total', help: 'Tasks that waited in the queue longer than the queue TTL.', registers }),
     grpcHandling: new Histogram({
       name: 'kiln_grpc_handling_seconds',
       help: 'Time to handle a gRPC call, by method; AcquireTask includes its long poll.',

@@ -106,7 +106,7 @@ describe('NatsIngest', () => {
 
   beforeEach(async () => {
     sink = new RecordingSink();
-    metrics = createMetrics(new Registry(), { countTasks: async () => [], countDelegates: async () => [] });
+    metrics = createMetrics(new Registry(), { countTasks: async () => [], oldestQueuedAt: async () => undefined, countDelegates: async () => [] });
     ingest = new NatsIngest({ servers: url, sink, logger: pino({ level: 'silent' }), metrics, retryDelayMs: 100 });
     ingest.start();
     await waitFor(() => ingest.isReady());

@@ -194,9 +194,18 @@ export class SqliteOperations implements StoreOperations {
     this.update('tasks', 'id = ?', [id], changes);
   }
 
+  async listDelegateTasks(delegateId: string): Promise<TaskRecord[]> {
+    return this.all("SELECT * FROM tasks WHERE delegate_id = ? AND state IN ('offered', 'running') ORDER BY queued_at, id", delegateId).map(taskFromRow);
+  }
+
   async countTasks(): Promise<TaskCount[]> {
     const rows = this.all("SELECT state, reason, COUNT(*) AS count FROM tasks WHERE state != 'done' GROUP BY state, reason");
     return rows.map((row) => ({ state: String(row.state) as TaskState, reason: String(row.reason), count: Number(row.count) }));
+  }
+
+  async oldestQueuedAt(): Promise<EpochMs | undefined> {
+    const row = this.one("SELECT MIN(queued_at) AS oldest FROM tasks WHERE state = 'queued'");
+    return row?.oldest === null || row?.oldest === undefined ? undefined : Number(row.oldest);
   }
 
   async startStep(step: Omit<StepRecord, 'startOrder'>): Promise<void> {

@@ -79,8 +79,11 @@ export interface StageRecord {
 
 export type TaskState = 'queued' | 'offered' | 'running' | 'done';
 
-/** Outcome of a task attempt; `lost` means its lease expired. */
-export type TaskResult = 'succeeded' | 'failed' | 'aborted' | 'lost';
+/**
+ * Outcome of a task attempt: `lost` when its lease expired or its delegate
+ * stopped heartbeating, `expired` when it stayed queued past the queue TTL.
+ */
+export type TaskResult = 'succeeded' | 'failed' | 'aborted' | 'lost' | 'expired';
 
 export interface TaskRecord {
   id: string;
@@ -105,6 +108,8 @@ export interface TaskRecord {
   offeredAt: EpochMs | undefined;
   acceptedAt: EpochMs | undefined;
   finishedAt: EpochMs | undefined;
+  /** Reason the attempt ended without a stage.finished event (e.g. its lease expired), shown for earlier attempts. */
+  errorMessage?: string | undefined;
 }
 
 export interface StepRecord {
@@ -149,7 +154,8 @@ export interface LogEndRecord extends LogKey {
   byteCount: number;
 }
 
-export type DelegateState = 'active' | 'draining' | 'deregistered';
+/** `lost`: the delegate stopped heartbeating and its tasks' attempts were ended as lost. */
+export type DelegateState = 'connected' | 'draining' | 'deregistered' | 'lost';
 
 export interface DelegateRecord {
   id: string;
@@ -229,7 +235,11 @@ export interface StoreOperations {
   transitionTask(id: string, from: TaskState, changes: Partial<Omit<TaskRecord, 'id' | 'executionId' | 'stageId' | 'attempt'>>): Promise<boolean>;
   /** Sets fields of a task regardless of its state. */
   updateTask(id: string, changes: Partial<Pick<TaskRecord, 'reason' | 'cancelRequested' | 'leaseExpiresAt'>>): Promise<void>;
+  /** Returns the tasks offered to or running on a delegate. */
+  listDelegateTasks(delegateId: string): Promise<TaskRecord[]>;
   countTasks(): Promise<TaskCount[]>;
+  /** Returns when the longest-waiting queued task was queued, or undefined when none is queued. */
+  oldestQueuedAt(): Promise<EpochMs | undefined>;
 
   /** Inserts the step attempt when missing; an existing row keeps its values. */
   startStep(step: Omit<StepRecord, 'startOrder'>): Promise<void>;

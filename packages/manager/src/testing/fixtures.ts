@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { applyDocuments, parseForApply } from '../apply/apply-documents.js';
 import { createMetrics, type ManagerMetrics } from '../metrics.js';
-import { Scheduler } from '../scheduler/scheduler.js';
+import { Scheduler, type ControlChannel } from '../scheduler/scheduler.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
 import type { Store } from '../store/store.js';
 
@@ -98,11 +98,13 @@ export interface SchedulerFixture {
   close(): Promise<void>;
 }
 
-export function createSchedulerFixture(overrides: { pollTimeoutMs?: number; offerAckDeadlineMs?: number; leaseTtlMs?: number } = {}): SchedulerFixture {
+export function createSchedulerFixture(
+  overrides: { pollTimeoutMs?: number; offerAckDeadlineMs?: number; leaseTtlMs?: number; heartbeatTimeoutMs?: number; queueTtlMs?: number; control?: ControlChannel } = {},
+): SchedulerFixture {
   const dir = mkdtempSync(join(tmpdir(), 'kiln-manager-scheduler-'));
   const store = openSqliteStore(dir);
   const now = { value: 1_700_000_000_000 };
-  const metrics = createMetrics(new Registry(), { countTasks: () => store.countTasks(), countDelegates: async () => [] });
+  const metrics = createMetrics(new Registry(), { countTasks: () => store.countTasks(), oldestQueuedAt: () => store.oldestQueuedAt(), countDelegates: async () => [] });
   const scheduler = new Scheduler({
     store,
     logger: pino({ level: 'silent' }),
@@ -111,6 +113,9 @@ export function createSchedulerFixture(overrides: { pollTimeoutMs?: number; offe
     offerAckDeadlineMs: overrides.offerAckDeadlineMs ?? 15_000,
     leaseTtlMs: overrides.leaseTtlMs ?? 60_000,
     heartbeatIntervalMs: 10_000,
+    heartbeatTimeoutMs: overrides.heartbeatTimeoutMs ?? 30_000,
+    queueTtlMs: overrides.queueTtlMs,
+    control: overrides.control,
     clock: () => now.value,
   });
   return {
