@@ -1,15 +1,17 @@
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
+import type { TaskScope } from '@kiln/protocol';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { BuildahBuilder } from './builders/buildah-builder.js';
+import { selectBuilder, type SelectedBuilder } from './builders/select-builder.js';
 import type { DelegateConfig, HostPort } from './config/delegate-config.js';
 import { LocalExecutor } from './executor/local-executor.js';
+import { createKubernetesExecutor, type KubernetesExecutorHandle } from './executor/kubernetes/index.js';
 import { HealthServer } from './health/health-server.js';
 import { ManagerClient, type Session } from './manager/manager-client.js';
 import { registerUntilAnswered } from './manager/registration.js';
 import { DelegateMetrics } from './metrics.js';
+import { ControlListener } from './nats/control-listener.js';
 import { JetStreamPublisher } from './nats/jetstream-publisher.js';
 import { SecretStore } from './secrets/secret-store.js';
 import { runHeartbeats, sendHeartbeat } from './task/heartbeat-loop.js';
@@ -27,17 +29,6 @@ export interface DelegateOptions {
 
 /** Time allowed for aborted tasks to publish their final events after SIGKILL before they are abandoned. */
 const ABORT_REPORT_MS = 30_000;
-
-/** Reads the builder's version for Register; returns "unknown" when the builder cannot run. */
-async function builderVersion(command: string, logger: Logger): Promise<string> {
-  try {
-    const { stdout } = await execa(command, ['--version'], { timeout: 10_000 });
-    return /version\s+(\S+)/.exec(stdout)?.[1] ?? stdout.trim();
-  } catch (error) {
-    logger.warn({ err: error, builder: command }, 'cannot read the builder version; builds will fail until it is installed');
-    return 'unknown';
-  }
-}
 
 /**
  * The delegate process: registers with the manager, connects to NATS, runs
@@ -58,6 +49,8 @@ export class Delegate {
   private session: Session | undefined;
   private publisher: JetStreamPublisher | undefined;
   private tasks: TaskLoop | undefined;
+  private selectedBuilder: SelectedBuilder | undefined;
+  private control: ControlListener | undefined;
   private loops: Promise<unknown>[] = [];
   private stopping: Promise<void> | undefined;
 
@@ -69,6 +62,13 @@ export class Delegate {
       natsConnected: this.publisher?.connected === true,
       running: this.state === 'running',
     }));
+  }
+
+  /** Selects the image builder once (kaniko, buildah or auto) and logs it with its version. */
+  private async imageBuilder(): Promise<SelectedBuilder> {
+    const { config, logger } = this.options;
+    this.selectedBuilder ??= await selectBuilder(config.builder, config.workDir, { registries: config.registries, configFile: config.configFile }, logger, this.metrics);
+    return this.selectedBuilder;
   }
 
   private setState(state: DelegateState): void {
@@ -89,7 +89,9 @@ export class Delegate {
     try {
       await this.register(this.startup.signal);
       const servers = config.natsServers ?? (this.session?.natsServers.length ? this.session.natsServers : ['nats://127.0.0.1:4222']);
-      this.publisher = await JetStreamPublisher.connect(servers, { name: `kiln-delegate ${config.name}`, logger, metrics: this.metrics, signal: this.startup.signal });
+      this.publisher = await JetStreamPublisher.connect(servers, {
+        name: `kiln-delegate ${config.name}`, logger, metrics: this.metrics, signal: this.startup.signal, spoolDir: path.join(config.workDir, 'spool'),
+      });
     } catch (error) {
       this.setState('failed');
       await this.health.close();
@@ -102,11 +104,13 @@ export class Delegate {
 
   private async register(signal: AbortSignal): Promise<void> {
     const { config, logger, version } = this.options;
+    const selected = await this.imageBuilder();
     const info = {
-      name: config.name, tags: config.tags, version, executor: 'local', builder: config.builder.type,
-      builderVersion: await builderVersion(config.builder.path, logger), capacity: config.capacity, hostname: hostname(),
+      name: config.name, tags: config.tags, version, executor: config.executor, builder: selected.type,
+      builderVersion: selected.version, capacity: config.capacity, hostname: hostname(),
     };
     this.session = await registerUntilAnswered(this.client, info, logger, signal);
+    this.control?.listen(this.session.delegateId);
     this.metrics.connected.set({ peer: 'manager' }, 1);
     logger.info({ delegateId: this.session.delegateId, manager: config.manager }, 'delegate registered');
   }
@@ -117,14 +121,20 @@ export class Delegate {
       if (this.session === undefined) throw new Error('the delegate is not registered');
       return this.session;
     };
-    const builder = new BuildahBuilder({
-      path: config.builder.path, storageDriver: config.builder.storageDriver, isolation: config.builder.isolation,
-      root: path.join(config.workDir, 'buildah', 'root'), runroot: path.join(config.workDir, 'buildah', 'runroot'),
-    }, logger, this.metrics);
-    const executor = new LocalExecutor({
-      workDir: config.workDir, secrets: new SecretStore(config.secrets, config.configFile), builder, publisher, logger,
+    const builder = this.selectedBuilder?.builder;
+    if (builder === undefined) throw new Error('the image builder was not selected before the loops started');
+    const secrets = new SecretStore(config.secrets, config.configFile);
+    const logFlush = () => ({ intervalMs: session().logFlushIntervalMs, bytes: session().logFlushBytes });
+    const kubernetes = config.executor === 'kubernetes'
+      ? createKubernetesExecutor({
+        ...config.kubernetes, delegateName: config.name, delegateHost: hostname(), secrets, publisher, logger,
+        metrics: this.metrics, killGracePeriodMs: config.killGracePeriodMs, logFlush,
+      })
+      : undefined;
+    const executor = kubernetes?.executor ?? new LocalExecutor({
+      workDir: config.workDir, secrets, builder, publisher, logger,
       metrics: this.metrics, killGracePeriodMs: config.killGracePeriodMs, keepFailedWorkspaces: config.keepFailedWorkspaces,
-      logFlush: () => ({ intervalMs: session().logFlushIntervalMs, bytes: session().logFlushBytes }),
+      logFlush,
     });
     const tasks = new TaskLoop({
       client: this.client, executor, publisher, capacity: config.capacity, logger, metrics: this.metrics,
@@ -133,14 +143,34 @@ export class Delegate {
       abandonSignal: this.abandon.signal,
     });
     this.tasks = tasks;
+    this.control = new ControlListener(publisher, (ref, reason) => tasks.abort([ref], reason), logger);
+    this.control.listen(session().delegateId);
     const heartbeatOptions = {
       client: this.client, tasks, capacity: config.capacity, intervalMs: () => session().heartbeatIntervalMs,
       draining: () => this.state === 'draining', logger, metrics: this.metrics,
     };
+    if (kubernetes !== undefined) this.adoptLeftoverPods(kubernetes, tasks);
     this.loops = [
       tasks.acquireUntil(this.acquire.signal).catch((error: unknown) => logger.error({ err: error }, 'task loop failed')),
       runHeartbeats(heartbeatOptions, this.heartbeat.signal).catch((error: unknown) => logger.error({ err: error }, 'heartbeat loop failed')),
     ];
+  }
+
+  /**
+   * Deletes the build pods a previous run of this delegate left whose lease the manager no longer honours,
+   * and follows the others to their end under a renewed lease.
+   */
+  private adoptLeftoverPods(kubernetes: KubernetesExecutorHandle, tasks: TaskLoop): void {
+    const { logger } = this.options;
+    const isLeaseValid = (scope: TaskScope): Promise<boolean> =>
+      this.client.renewLease(scope).then(() => true, () => false);
+    const adopt = async (): Promise<void> => {
+      for (const adopted of await kubernetes.reconcileLeftoverPods(isLeaseValid)) {
+        const podLogger = logger.child({ taskId: adopted.scope.taskId, attempt: adopted.scope.attempt, pod: adopted.podName });
+        tasks.adopt(adopted.scope, (signal) => kubernetes.resume(adopted, { signal, abandonSignal: this.abandon.signal }), podLogger);
+      }
+    };
+    adopt().catch((error: unknown) => logger.error({ err: error }, 'adopting leftover build pods failed'));
   }
 
   /** Logs a fatal error after startup (e.g. a revoked token) and drains. */
@@ -204,6 +234,7 @@ export class Delegate {
       );
     }
     this.metrics.connected.set({ peer: 'manager' }, 0);
+    this.control?.close();
     await this.publisher?.close().catch((error: unknown) => logger.warn({ err: error }, 'closing nats failed'));
     this.client.close();
     await this.health.close();

@@ -53,7 +53,21 @@ export interface RegistryConfig {
 }
 
 /** Where stage tasks run. Only `local` (processes on the delegate host) exists today. */
-export type ExecutorType = 'local';
+export type ExecutorType = 'local' | 'kubernetes';
+
+/** The `kubernetes:` section: where and how the kubernetes executor creates build pods. */
+export interface KubernetesConfig {
+  /** Namespace of build pods when the stage infrastructure names none. */
+  namespace?: string;
+  /** Path of a kubeconfig file; without it the in-cluster service account, else ~/.kube/config. */
+  kubeconfig?: string;
+  /** kaniko image, pinned by digest. */
+  kanikoImage?: string;
+  /** Image of the clone init container. */
+  cloneImage?: string;
+  /** How long a pod may stay unschedulable or fail to pull an image, in milliseconds. */
+  initTimeoutMs?: number;
+}
 
 /** The delegate's settings after the config file, flags and environment were merged and validated. */
 export interface DelegateConfig {
@@ -75,6 +89,8 @@ export interface DelegateConfig {
   /** NATS servers that replace the ones the manager sends on Register. */
   natsServers?: string[];
   executor: ExecutorType;
+  /** Settings of the kubernetes executor; read only when `executor` is `kubernetes`. */
+  kubernetes: KubernetesConfig;
   builder: BuilderConfig;
   /** Registry settings by host. */
   registries: Record<string, RegistryConfig>;

@@ -157,8 +157,18 @@ registries:
       });
     });
 
-    it('accepts only the local executor', () => {
-      expect(problemsOf(() => load('token: t\nexecutor: kubernetes\n'))).toEqual([`invalid key "executor" in ${FILE}: expected one of local, got "kubernetes"`]);
+    it('rejects an unknown executor', () => {
+      expect(problemsOf(() => load('token: t\nexecutor: nomad\n'))).toEqual([`invalid key "executor" in ${FILE}: expected one of local, kubernetes, got "nomad"`]);
+    });
+
+    it('reads the kubernetes executor settings', () => {
+      const config = load('token: t\nexecutor: kubernetes\nkubernetes:\n  namespace: builds\n  kubeconfig: kube.yaml\n  initTimeout: 2m\n');
+      expect(config.executor).toBe('kubernetes');
+      expect(config.kubernetes).toEqual({ namespace: 'builds', kubeconfig: '/etc/kiln/kube.yaml', initTimeoutMs: 120_000 });
+    });
+
+    it('rejects unknown kubernetes keys', () => {
+      expect(problemsOf(() => load('token: t\nkubernetes:\n  namespaces: builds\n'))).toEqual([expect.stringContaining('"kubernetes.namespaces"')]);
     });
 
     it('reports invalid registry entries', () => {

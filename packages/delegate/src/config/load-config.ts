@@ -10,18 +10,20 @@ import {
   type BuilderConfig,
   type DelegateConfig,
   type DelegateFlags,
+  type KubernetesConfig,
   type SecretSource,
 } from './delegate-config.js';
 
 const TOP_LEVEL_KEYS = [
   'manager', 'token', 'tokenFile', 'name', 'tags', 'capacity', 'workDir', 'healthListen', 'nats', 'builder',
-  'secrets', 'logLevel', 'drainTimeout', 'killGracePeriod', 'keepFailedWorkspaces', 'executor', 'registries',
+  'secrets', 'logLevel', 'drainTimeout', 'killGracePeriod', 'keepFailedWorkspaces', 'executor', 'kubernetes', 'registries',
 ] as const;
 const BUILDER_KEYS = ['type', 'path', 'kanikoPath', 'storageDriver', 'isolation'] as const;
 const BUILDER_TYPES = ['kaniko', 'buildah', 'auto'] as const;
-/** Executors this delegate version runs; `kubernetes` is not implemented yet. */
-const EXECUTOR_TYPES = ['local'] as const;
+/** Executors this delegate version runs. */
+const EXECUTOR_TYPES = ['local', 'kubernetes'] as const;
 const NATS_KEYS = ['servers'] as const;
+const KUBERNETES_KEYS = ['namespace', 'kubeconfig', 'kanikoImage', 'cloneImage', 'initTimeout'] as const;
 const SECRET_KINDS = ['value', 'file', 'env'] as const;
 
 export const TOKEN_ENV = 'KILN_DELEGATE_TOKEN';
@@ -155,6 +157,23 @@ function readBuilder(reader: ConfigReader, values: FileValues, file: string | un
   };
 }
 
+function readKubernetes(reader: ConfigReader, values: FileValues, file: string | undefined): KubernetesConfig {
+  const section = values.kubernetes;
+  if (section !== undefined && file !== undefined && !isMapping(section)) {
+    reader.problems.push(`invalid key "kubernetes" in ${file}: expected a mapping with ${KUBERNETES_KEYS.join(', ')}`);
+    return {};
+  }
+  if (isMapping(section) && file !== undefined) checkKeys(section, KUBERNETES_KEYS, 'kubernetes.', file, reader.problems);
+  const kubeconfig = reader.string(pick(undefined, '', values, 'kubernetes.kubeconfig', file));
+  return {
+    namespace: reader.string(pick(undefined, '', values, 'kubernetes.namespace', file)),
+    kubeconfig: kubeconfig === undefined || file === undefined ? kubeconfig : path.resolve(path.dirname(file), kubeconfig),
+    kanikoImage: reader.string(pick(undefined, '', values, 'kubernetes.kanikoImage', file)),
+    cloneImage: reader.string(pick(undefined, '', values, 'kubernetes.cloneImage', file)),
+    initTimeoutMs: reader.duration(pick(undefined, '', values, 'kubernetes.initTimeout', file)),
+  };
+}
+
 function readNatsServers(reader: ConfigReader, values: FileValues, file: string | undefined): string[] | undefined {
   const nats = values.nats;
   if (nats !== undefined && file !== undefined && !isMapping(nats)) {
@@ -190,6 +209,7 @@ export function loadDelegateConfig(sources: ConfigSources): DelegateConfig {
     workDir: path.resolve(workDir ?? '/var/lib/kiln-delegate'),
     healthListen: reader.hostPort(pick(flags.healthListen, '--health-listen', values, 'healthListen', file)) ?? { host: '127.0.0.1', port: 3460 },
     executor: reader.oneOf(pick(undefined, '', values, 'executor', file), EXECUTOR_TYPES) ?? 'local',
+    kubernetes: readKubernetes(reader, values, file),
     builder: readBuilder(reader, values, file),
     registries: readRegistries(reader, values.registries, file),
     secrets: readSecrets(reader, values, file),

@@ -121,10 +121,34 @@ export class TaskLoop {
     const keeper = new LeaseKeeper(this.options.client, ref, this.options.renewIntervalMs(), logger, (reason, detail) => {
       logger.warn({ reason, detail }, 'stopping the task');
       controller.abort(new Error(reason));
-    });
+    }, this.options.metrics);
     keeper.start();
     const done = this.execute(offer, ref, payloadJson, controller.signal, logger)
       .catch((error: unknown) => logger.error({ err: error }, 'task ended with an internal error'))
+      .finally(async () => {
+        await keeper.stop();
+        this.running.delete(key(ref));
+        this.options.metrics.setSlots(this.running.size, this.options.capacity);
+        this.slotFreed?.();
+      });
+    this.running.set(key(ref), { ref, controller, done });
+    this.options.metrics.setSlots(this.running.size, this.options.capacity);
+  }
+
+  /**
+   * Takes over a task this delegate ran before it restarted: keeps its lease renewed and counts it against
+   * capacity while `follow` runs it to its end. `follow` gets the signal that aborts on lease loss or cancel.
+   */
+  adopt(ref: TaskRef, follow: (signal: AbortSignal) => Promise<Status>, logger: Logger): void {
+    const controller = new AbortController();
+    const keeper = new LeaseKeeper(this.options.client, ref, this.options.renewIntervalMs(), logger, (reason, detail) => {
+      logger.warn({ reason, detail }, 'stopping the adopted task');
+      controller.abort(new Error(reason));
+    }, this.options.metrics);
+    keeper.start();
+    const done = follow(controller.signal)
+      .then((status) => logger.info({ status }, 'adopted task finished'))
+      .catch((error: unknown) => logger.error({ err: error }, 'adopted task ended with an internal error'))
       .finally(async () => {
         await keeper.stop();
         this.running.delete(key(ref));
@@ -157,11 +181,15 @@ export class TaskLoop {
     await this.options.publisher.publish(eventSubject(offer.executionId), encodeJson(event), eventMessageId(event), { kind: 'event', untilAcked: true, signal: this.options.abandonSignal });
   }
 
-  /** Stops the given tasks (lease lost or cancel from a heartbeat reply); they report Aborted. */
+  /**
+   * Stops the given tasks (lease lost, or a cancel from a heartbeat reply or
+   * the control subject); they report Aborted. A ref whose lease id is not
+   * the running attempt's is ignored.
+   */
   abort(refs: TaskRef[], reason: string): void {
     for (const ref of refs) {
       const task = this.running.get(key(ref));
-      if (task === undefined || task.controller.signal.aborted) continue;
+      if (task === undefined || task.ref.leaseId !== ref.leaseId || task.controller.signal.aborted) continue;
       this.options.logger.warn({ taskId: ref.taskId, attempt: ref.attempt, reason }, 'stopping the task');
       task.controller.abort(new Error(reason));
     }
