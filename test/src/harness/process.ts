@@ -12,6 +12,8 @@ export interface ManagedProcess {
   exited: Promise<number | string>;
   /** Sends SIGTERM, then SIGKILL after `graceMs`; resolves when the process has ended. */
   stop(graceMs?: number): Promise<void>;
+  /** Calls `listener` with each later stdout line; the returned function removes it. */
+  onLine(listener: (line: string) => void): () => void;
 }
 
 const running = new Set<ManagedProcess>();
@@ -40,10 +42,14 @@ export function startProcess(options: StartOptions): ManagedProcess {
   }
   const log = createWriteStream(options.logFile, { flags: 'a' });
   child.stderr?.pipe(log, { end: false });
+  // One reader for the process's whole life: closing a second readline interface would pause stdout,
+  // and a child that fills the pipe then blocks on its next write.
+  const listeners = new Set<(line: string) => void>();
+  if (options.onLine) listeners.add(options.onLine);
   const lines = createInterface({ input: child.stdout! });
   lines.on('line', (line) => {
     if (!log.writableEnded) log.write(`${line}\n`);
-    options.onLine?.(line);
+    for (const listener of listeners) listener(line);
   });
   // 'close' comes after 'exit' once stdout and stderr are drained, so no line is written after end().
   child.once('close', () => log.end());
@@ -64,6 +70,10 @@ export function startProcess(options: StartOptions): ManagedProcess {
         clearTimeout(timer);
       }
       running.delete(managed);
+    },
+    onLine(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
   };
   running.add(managed);
@@ -122,22 +132,22 @@ export async function waitFor<T>(
 /** Resolves with the first stdout line for which `match` returns a value, or rejects when the process exits first. */
 export function waitForLine<T>(managed: ManagedProcess, match: (line: string) => T | undefined, timeoutMs = 30_000): Promise<T> {
   return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: managed.child.stdout! });
     const timer = setTimeout(() => {
-      lines.close();
+      unsubscribe();
       reject(new Error(`${managed.name}: timed out after ${timeoutMs} ms waiting for its start message`));
     }, timeoutMs);
     timer.unref();
-    lines.on('line', (line) => {
+    const unsubscribe = managed.onLine((line) => {
       const value = match(line);
       if (value !== undefined) {
         clearTimeout(timer);
-        lines.close();
+        unsubscribe();
         resolve(value);
       }
     });
     void managed.exited.then((code) => {
       clearTimeout(timer);
+      unsubscribe();
       reject(new Error(`${managed.name} exited with ${code} before it was ready; see its log`));
     });
   });
