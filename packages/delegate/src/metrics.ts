@@ -5,6 +5,8 @@ export type StepResult = 'succeeded' | 'failed' | 'aborted' | 'skipped';
 /** The delegate's Prometheus metrics, registered on an injected registry. Labels come from bounded sets only. */
 export class DelegateMetrics {
   readonly tasksRunning: Gauge;
+  readonly taskDuration: Histogram<'result'>;
+  readonly logBufferBytes: Gauge;
   readonly slots: Gauge<'state'>;
   readonly stepDuration: Histogram<'type' | 'result'>;
   readonly buildDuration: Histogram<'builder' | 'result'>;
@@ -23,6 +25,14 @@ export class DelegateMetrics {
     const registers = [registry];
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
     this.tasksRunning = new Gauge({ name: 'kiln_delegate_tasks_running', help: 'Stage tasks this delegate is running.', registers });
+    this.taskDuration = new Histogram({
+      name: 'kiln_delegate_task_duration_seconds',
+      help: 'Duration of stage tasks from acceptance to their final status, by result.',
+      labelNames: ['result'],
+      buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600],
+      registers,
+    });
+    this.logBufferBytes = new Gauge({ name: 'kiln_delegate_log_buffer_bytes', help: 'Bytes of log records and events held in memory until JetStream acknowledges them.', registers });
     this.slots = new Gauge({ name: 'kiln_delegate_slots', help: 'Task slots by state (used or free).', labelNames: ['state'], registers });
     this.stepDuration = new Histogram({
       name: 'kiln_delegate_step_duration_seconds',

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DELEGATE_BIN, type Delegate, type Manager } from './kiln.js';
-import { startProcess, waitForLine } from './process.js';
+import { DELEGATE_BIN, waitForRegistration, type Delegate, type Manager } from './kiln.js';
+import { startProcess } from './process.js';
 
 export interface ConfiguredDelegateOptions {
   name: string;
@@ -13,15 +13,6 @@ export interface ConfiguredDelegateOptions {
   extraConfig?: string[];
   /** `builder:` section lines; default buildah with vfs and chroot. */
   builder?: string[];
-}
-
-function parseJsonLine(line: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(line);
-    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Writes a delegate config with extra sections (registries, builder) under `dir/<name>` and starts kiln-delegate with it. */
@@ -53,9 +44,6 @@ export async function startConfiguredDelegate(dir: string, options: ConfiguredDe
     args: [DELEGATE_BIN, '--config', configPath],
     logFile: join(dir, `${options.name}.log`),
   });
-  const id = await waitForLine(delegate, (line) => {
-    const record = parseJsonLine(line);
-    return record?.msg === 'delegate registered' && typeof record.delegateId === 'string' ? record.delegateId : undefined;
-  });
-  return { name: options.name, id, configPath, workDir, process: delegate };
+  const { id, health } = await waitForRegistration(delegate);
+  return { name: options.name, id, health, configPath, workDir, process: delegate };
 }

@@ -11,3 +11,4 @@ export * from './dispatch-stack.js';
 export * from './tls-registry.js';
 export * from './configured-delegate.js';
 export * from './build-pipelines.js';
+export * from './metrics.js';

@@ -29,7 +29,7 @@ export interface ManagerOptions {
   extraArgs?: string[];
 }
 
-function parseJsonLine(line: string): Record<string, unknown> | undefined {
+export function parseJsonLine(line: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(line);
     return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
@@ -74,6 +74,8 @@ export async function startManager(dir: string, options: ManagerOptions): Promis
 export interface Delegate {
   name: string;
   id: string;
+  /** HOST:PORT of its /healthz, /readyz and /metrics server. */
+  health: string;
   configPath: string;
   workDir: string;
   process: ManagedProcess;
@@ -86,6 +88,20 @@ export interface DelegateOptions {
   capacity?: number;
   /** Secrets the delegate resolves, by reference. */
   secrets?: Record<string, string>;
+}
+
+/** Waits for a starting kiln-delegate's `delegate registered` message; returns its id and health address. */
+export async function waitForRegistration(delegate: ManagedProcess): Promise<{ id: string; health: string }> {
+  let health = '';
+  const stopListening = delegate.onLine((line) => {
+    const record = parseJsonLine(line);
+    if (record?.msg === 'health server listening' && typeof record.address === 'string') health = record.address;
+  });
+  const id = await waitForLine(delegate, (line) => {
+    const record = parseJsonLine(line);
+    return record?.msg === 'delegate registered' && typeof record.delegateId === 'string' ? record.delegateId : undefined;
+  }).finally(stopListening);
+  return { id, health };
 }
 
 /** Writes a delegate config file under `dir/<name>` and starts kiln-delegate with it. */
@@ -118,11 +134,8 @@ export async function startDelegate(dir: string, options: DelegateOptions): Prom
     args: [DELEGATE_BIN, '--config', configPath],
     logFile: join(dir, `${options.name}.log`),
   });
-  const id = await waitForLine(delegate, (line) => {
-    const record = parseJsonLine(line);
-    return record?.msg === 'delegate registered' && typeof record.delegateId === 'string' ? record.delegateId : undefined;
-  });
-  return { name: options.name, id, configPath, workDir, process: delegate };
+  const { id, health } = await waitForRegistration(delegate);
+  return { name: options.name, id, health, configPath, workDir, process: delegate };
 }
 
 /** Runs the kiln CLI against `manager` and returns its result without throwing on a non-zero exit. */

@@ -115,11 +115,13 @@ export class JetStreamPublisher implements Publisher {
   tryReserve(bytes: number): boolean {
     if (this.bufferedBytes + bytes > this.maxBufferedBytes) return false;
     this.bufferedBytes += bytes;
+    this.metrics?.logBufferBytes.set(this.bufferedBytes);
     return true;
   }
 
   release(bytes: number): void {
     this.bufferedBytes = Math.max(0, this.bufferedBytes - bytes);
+    this.metrics?.logBufferBytes.set(this.bufferedBytes);
   }
 
   async publish(subject: string, data: Uint8Array, msgID: string, options: { kind: PublishKind; untilAcked: boolean; signal?: AbortSignal }): Promise<boolean> {

@@ -169,7 +169,9 @@ export class TaskLoop {
       return;
     }
     const scope: TaskScope = { ...ref, executionId: payload.executionId, stageId: offer.stageId !== '' ? offer.stageId : payload.stage.identifier };
+    const started = performance.now();
     const status = await this.options.executor.run({ payload, scope, delegateId: this.options.delegateId(), signal, abandonSignal: this.options.abandonSignal });
+    this.options.metrics.taskDuration.observe({ result: status.toLowerCase() }, (performance.now() - started) / 1000);
     logger.info({ status }, 'task finished');
   }
 
