@@ -1,8 +1,0 @@
-// Original file: ../../proto/kiln/v1/delegate.proto
-
-
-export interface DeregisterResponse {
-}
-
-export interface DeregisterResponse__Output {
-}

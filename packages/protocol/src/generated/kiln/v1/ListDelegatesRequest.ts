@@ -1,8 +1,0 @@
-// Original file: ../../proto/kiln/v1/manager.proto
-
-
-export interface ListDelegatesRequest {
-}
-
-export interface ListDelegatesRequest__Output {
-}

@@ -1,8 +1,0 @@
-// Original file: ../../proto/kiln/v1/manager.proto
-
-
-export interface ListPipelinesRequest {
-}
-
-export interface ListPipelinesRequest__Output {
-}
