@@ -7,7 +7,7 @@ import { MASK, SecretMasker } from '../secrets/secret-masker.js';
 import { createStreams, readStream } from '../testing/jetstream.js';
 import { startNatsServer, type RunningServer } from '../testing/servers.js';
 import { JetStreamPublisher } from './jetstream-publisher.js';
-import { StepLog } from './step-log.js';
+import { MAX_BATCH_BYTES, StepLog } from './step-log.js';
 
 const SCOPE: TaskScope = { taskId: 'task-1', attempt: 1, leaseId: 'lease-1', executionId: 'exec-1', stageId: 'build' };
 const logger = pino({ level: 'silent' });
@@ -75,6 +75,22 @@ describe('StepLog', () => {
       const ids = records.filter((record) => record.data.kind === 'lines').map((record) => record.msgID);
       expect(ids).toEqual(batches.map((batch) => `task-1:1:run_big:${batch.lines[0]?.seq}`));
       expect(records.at(-1)?.data).toMatchObject({ kind: 'end', lastSeq: 25, lineCount: 25 });
+    });
+  });
+
+  describe('when many short lines arrive at once', () => {
+    it('keeps every message under the NATS payload limit and loses no line', async () => {
+      const log = open('short_lines', new SecretMasker(), 4 * 1024 * 1024);
+      for (let index = 1; index <= 50_000; index += 1) log.write('stdout', String(index));
+      await log.end();
+
+      const records = await recordsOf('short_lines');
+      const batches = records.filter((record) => record.data.kind === 'lines').map((record) => record.data as LogBatch);
+      expect(batches.length).toBeGreaterThan(1);
+      for (const batch of batches) expect(Buffer.byteLength(JSON.stringify(batch))).toBeLessThanOrEqual(MAX_BATCH_BYTES);
+      const texts = batches.flatMap((batch) => batch.lines.map((line) => line.text));
+      expect(texts).toHaveLength(50_000);
+      expect(texts[49_999]).toBe('50000');
     });
   });
 

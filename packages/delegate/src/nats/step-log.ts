@@ -7,6 +7,12 @@ import type { Publisher } from './jetstream-publisher.js';
 /** Maximum line size kept whole, in bytes; longer lines are cut so that one batch stays under the NATS payload limit. */
 export const MAX_LINE_BYTES = 64 * 1024;
 
+/**
+ * Largest encoded batch published as one message, in bytes. nats-server's default max_payload is 1 MiB;
+ * half of it leaves room for the batch's own fields and for a server configured lower.
+ */
+export const MAX_BATCH_BYTES = 512 * 1024;
+
 export interface StepLogOptions {
   publisher: Publisher;
   scope: TaskScope;
@@ -56,12 +62,13 @@ export class StepLog {
   write(stream: LogStream, text: string): void {
     if (this.ended) return;
     const line = truncate(this.options.masker.mask(text));
-    const bytes = Buffer.byteLength(line);
     this.seq += 1;
-    this.byteCount += bytes;
-    this.pending.push({ seq: this.seq, ts: this.now(), stream, text: line });
-    this.pendingBytes += bytes;
-    if (this.pendingBytes >= this.options.flushBytes) {
+    this.byteCount += Buffer.byteLength(line);
+    const record: LogLineRecord = { seq: this.seq, ts: this.now(), stream, text: line };
+    this.pending.push(record);
+    // Count the line as encoded, field names and escapes included: for short lines they outweigh the text.
+    this.pendingBytes += Buffer.byteLength(JSON.stringify(record)) + 1;
+    if (this.pendingBytes >= Math.min(this.options.flushBytes, MAX_BATCH_BYTES)) {
       this.flush();
     } else if (this.timer === undefined) {
       this.timer = setTimeout(() => this.flush(), this.options.flushIntervalMs);
@@ -103,16 +110,27 @@ export class StepLog {
   }
 
   private async publishBatch(lines: LogLineRecord[], bytes: number): Promise<void> {
-    const { scope, stepId } = this.options;
-    const firstSeq = lines[0]?.seq ?? 0;
-    const batch: LogBatch = { ...scope, kind: 'lines', stepId, lines };
     try {
-      const acked = await this.options.publisher.publish(this.subject, encodeJson(batch), logMessageId(scope.taskId, scope.attempt, stepId, firstSeq), { kind: 'log', untilAcked: false });
-      if (acked) this.options.metrics?.logLinesPublished.inc(lines.length);
-      else this.options.metrics?.logLinesDropped.inc(lines.length);
+      await this.publishLines(lines);
     } finally {
       this.options.publisher.release(bytes);
     }
+  }
+
+  /** Publishes `lines` as one message, or in halves when the encoded batch is over {@link MAX_BATCH_BYTES}. */
+  private async publishLines(lines: LogLineRecord[]): Promise<void> {
+    const { scope, stepId } = this.options;
+    const firstSeq = lines[0]?.seq ?? 0;
+    const payload = encodeJson({ ...scope, kind: 'lines', stepId, lines } satisfies LogBatch);
+    if (payload.byteLength > MAX_BATCH_BYTES && lines.length > 1) {
+      const half = Math.ceil(lines.length / 2);
+      await this.publishLines(lines.slice(0, half));
+      await this.publishLines(lines.slice(half));
+      return;
+    }
+    const acked = await this.options.publisher.publish(this.subject, payload, logMessageId(scope.taskId, scope.attempt, stepId, firstSeq), { kind: 'log', untilAcked: false });
+    if (acked) this.options.metrics?.logLinesPublished.inc(lines.length);
+    else this.options.metrics?.logLinesDropped.inc(lines.length);
   }
 
   /**
