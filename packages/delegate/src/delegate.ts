@@ -6,7 +6,7 @@ import type { Registry } from 'prom-client';
 import { selectBuilder, type SelectedBuilder } from './builders/select-builder.js';
 import type { DelegateConfig, HostPort } from './config/delegate-config.js';
 import { LocalExecutor } from './executor/local-executor.js';
-import { createKubernetesExecutor, type KubernetesExecutorHandle } from './executor/kubernetes/index.js';
+import type { KubernetesExecutorHandle } from './executor/kubernetes/index.js';
 import { HealthServer } from './health/health-server.js';
 import { ManagerClient, type Session } from './manager/manager-client.js';
 import { registerUntilAnswered } from './manager/registration.js';
@@ -98,7 +98,9 @@ export class Delegate {
       this.client.close();
       throw error;
     }
-    this.startLoops(this.publisher);
+    // @kubernetes/client-node adds about 80 MB to the process, so only a kubernetes delegate loads it.
+    const kubernetesModule = this.options.config.executor === 'kubernetes' ? await import('./executor/kubernetes/index.js') : undefined;
+    this.startLoops(this.publisher, kubernetesModule);
     this.setState('running');
   }
 
@@ -115,7 +117,7 @@ export class Delegate {
     logger.info({ delegateId: this.session.delegateId, manager: config.manager }, 'delegate registered');
   }
 
-  private startLoops(publisher: JetStreamPublisher): void {
+  private startLoops(publisher: JetStreamPublisher, kubernetesModule?: typeof import('./executor/kubernetes/index.js')): void {
     const { config, logger } = this.options;
     const session = (): Session => {
       if (this.session === undefined) throw new Error('the delegate is not registered');
@@ -125,8 +127,8 @@ export class Delegate {
     if (builder === undefined) throw new Error('the image builder was not selected before the loops started');
     const secrets = new SecretStore(config.secrets, config.configFile);
     const logFlush = () => ({ intervalMs: session().logFlushIntervalMs, bytes: session().logFlushBytes });
-    const kubernetes = config.executor === 'kubernetes'
-      ? createKubernetesExecutor({
+    const kubernetes = kubernetesModule !== undefined
+      ? kubernetesModule.createKubernetesExecutor({
         ...config.kubernetes, delegateName: config.name, delegateHost: hostname(), secrets, publisher, logger,
         metrics: this.metrics, killGracePeriodMs: config.killGracePeriodMs, logFlush,
       })
