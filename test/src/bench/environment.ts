@@ -25,6 +25,8 @@ export async function startEnvironment(name: string): Promise<BenchEnvironment> 
     natsUrl: nats.url,
     apiToken: randomBytes(16).toString('hex'),
     delegateToken: randomBytes(16).toString('hex'),
+    // KILN_BENCH_PROFILE_DIR=DIR writes a CPU profile of the manager there, to find what limits a figure.
+    nodeArgs: process.env.KILN_BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.KILN_BENCH_PROFILE_DIR}`] : [],
   });
   const api = new ApiClient(manager.grpc, manager.apiToken);
   await api.apply('noop.yaml', NOOP_PIPELINE);

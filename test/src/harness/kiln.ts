@@ -27,6 +27,8 @@ export interface ManagerOptions {
   grpcListen?: string;
   httpListen?: string;
   extraArgs?: string[];
+  /** Options for node itself, e.g. `--cpu-prof`. */
+  nodeArgs?: string[];
 }
 
 export function parseJsonLine(line: string): Record<string, unknown> | undefined {
@@ -46,6 +48,7 @@ export async function startManager(dir: string, options: ManagerOptions): Promis
     name: 'kiln-manager',
     command: process.execPath,
     args: [
+      ...(options.nodeArgs ?? []),
       MANAGER_BIN,
       '--data-dir',
       dataDir,

@@ -1,6 +1,6 @@
 import { isSuccessful, isTerminal, type Status, type TaskPayload } from '@kiln/protocol';
 import { resolveStageOutputs, type Stage, type StageOutputs, type When } from '@kiln/pipeline';
-import type { EpochMs, ExecutionRecord, StageRecord, StoreOperations, TaskRecord, TaskResult } from '../store/store.js';
+import type { DelegateRecord, EpochMs, ExecutionRecord, StageRecord, StoreOperations, TaskRecord, TaskResult } from '../store/store.js';
 import type { CommitEffects } from './commit-effects.js';
 import { queueReason } from './delegate-match.js';
 import { parsePlan, type PlannedStage } from './plan.js';
@@ -53,8 +53,29 @@ async function stageOutputs(tx: StoreOperations, executionId: string): Promise<S
  * stages and executions to their final status. Every method works inside the
  * caller's transaction and records what to do after commit in `effects`.
  */
+/**
+ * How long the delegate list read for a queued task's reason is reused when it shows a matching delegate.
+ * Reading it for every queued stage dominated the manager's CPU under load; a delegate that died within
+ * that time is caught by the dispatch sweep, which recomputes each queued task's reason about once a second.
+ */
+const DELEGATES_SNAPSHOT_MS = 1000;
+
 export class ExecutionProgress {
+  private delegatesSnapshot: { readAt: number; delegates: DelegateRecord[] } | undefined;
+
   constructor(private readonly options: ProgressOptions) {}
+
+  /** Returns why a task with `selectors` waits; a cached delegate list serves only when it shows a match. */
+  private async waitReason(tx: StoreOperations, selectors: readonly string[], now: number): Promise<string> {
+    const stale = this.options.delegateStaleAfterMs;
+    const snapshot = this.delegatesSnapshot;
+    if (snapshot !== undefined && now - snapshot.readAt <= DELEGATES_SNAPSHOT_MS && queueReason(selectors, snapshot.delegates, now, stale) === '') {
+      return '';
+    }
+    const delegates = await tx.listDelegates();
+    this.delegatesSnapshot = { readAt: now, delegates };
+    return queueReason(selectors, delegates, now, stale);
+  }
 
   /**
    * Decides what comes next for an execution: wait for running stages, queue
@@ -120,7 +141,7 @@ export class ExecutionProgress {
     const now = this.options.clock();
     const taskId = this.options.newId();
     const payload: TaskPayload = { taskId, attempt: stage.attempt, ...planned.payload };
-    const delegates = await tx.listDelegates();
+    const reason = await this.waitReason(tx, planned.selectors, now);
     await tx.insertTask({
       id: taskId,
       executionId: execution.id,
@@ -134,7 +155,7 @@ export class ExecutionProgress {
       delegateId: undefined,
       selectors: planned.selectors,
       payloadJson: JSON.stringify(payload),
-      reason: queueReason(planned.selectors, delegates, now, this.options.delegateStaleAfterMs),
+      reason,
       cancelRequested: false,
       result: undefined,
       queuedAt: now,
