@@ -16,6 +16,7 @@ declare -A packages=(
   [apache2-utils]=/usr/bin/htpasswd
   [ca-certificates]=/etc/ssl/certs/ca-certificates.crt
   [prometheus]=/usr/bin/promtool
+  [chromium]=/usr/bin/chromium
   [openssl]=/usr/bin/openssl
 )
 

@@ -6,9 +6,12 @@ import { CallGuard } from './grpc/call-guard.js';
 import { createDelegateHandlers } from './grpc/delegate-handlers.js';
 import { startGrpcServer, stopGrpcServer } from './grpc/grpc-server.js';
 import { createManagerHandlers } from './grpc/manager-handlers.js';
+import { ManagerService } from './api/manager-service.js';
 import { startHttpServer, stopHttpServer } from './http/http-server.js';
+import { createWebApp, isLoopbackHost, type HttpApp } from './http/web-app.js';
 import { createMetrics } from './metrics.js';
-import { NatsIngest } from './nats/nats-ingest.js';
+import { NatsControlChannel } from './nats/control-channel.js';
+import { NatsIngest, type MessageSink } from './nats/nats-ingest.js';
 import type { ManagerOptions } from './options.js';
 import { sha256Hex } from './scheduler/delegate-registry.js';
 import { displayState } from './scheduler/delegate-match.js';
@@ -19,8 +22,8 @@ import type { Store } from './store/store.js';
 /** Lifecycle of the manager process. */
 export type ManagerState = 'starting' | 'running' | 'draining' | 'stopped' | 'failed';
 
-/** Interval delegates heartbeat at, sent on Register: 10 s. */
-export const HEARTBEAT_INTERVAL_MS = 10_000;
+/** Heartbeats a delegate sends within the heartbeat timeout; the interval sent on Register is the timeout divided by this. */
+export const HEARTBEATS_PER_TIMEOUT = 3;
 /** Log flush settings sent to delegates: every 100 ms or 256 KiB, whichever comes first. */
 export const LOG_FLUSH_INTERVAL_MS = 100;
 export const LOG_FLUSH_BYTES = 256 * 1024;
@@ -64,9 +67,11 @@ export class KilnManager {
     const { options, logger } = this;
     const store = openSqliteStore(options.dataDir);
     this.store = store;
-    const staleAfterMs = HEARTBEAT_INTERVAL_MS * 3;
+    const heartbeatIntervalMs = Math.max(1, Math.floor(options.heartbeatTimeoutMs / HEARTBEATS_PER_TIMEOUT));
+    const staleAfterMs = options.heartbeatTimeoutMs;
     const metrics = createMetrics(this.registry, {
       countTasks: () => store.countTasks(),
+      oldestQueuedAt: () => store.oldestQueuedAt(),
       countDelegates: async () => {
         const counts = new Map<string, number>();
         for (const delegate of await store.listDelegates()) {
@@ -76,7 +81,17 @@ export class KilnManager {
         return [...counts].map(([state, count]) => ({ state, count }));
       },
     });
-    const scheduler = new Scheduler({ store, logger, metrics, pollTimeoutMs: options.pollTimeoutMs, offerAckDeadlineMs: options.offerAckDeadlineMs, leaseTtlMs: options.leaseTtlMs, heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS });
+    // The ingest and the scheduler refer to each other: the ingest applies messages through the scheduler, which pushes cancels through the ingest's connection.
+    const sink: MessageSink = {
+      applyEvent: (event) => scheduler.applyEvent(event),
+      applyLogRecord: (record) => scheduler.applyLogRecord(record),
+    };
+    const ingest: NatsIngest = new NatsIngest({ servers: options.natsUrl, sink, logger: logger.child({ component: 'nats' }), metrics });
+    this.ingest = ingest;
+    const scheduler: Scheduler = new Scheduler({
+      store, logger, metrics, pollTimeoutMs: options.pollTimeoutMs, offerAckDeadlineMs: options.offerAckDeadlineMs, leaseTtlMs: options.leaseTtlMs,
+      heartbeatIntervalMs, heartbeatTimeoutMs: options.heartbeatTimeoutMs, queueTtlMs: options.queueTtlMs, control: new NatsControlChannel(ingest, logger),
+    });
     this.scheduler = scheduler;
     const guard = new CallGuard(logger, metrics);
     const acceptingWork = (): boolean => this.state === 'running' || this.state === 'starting';
@@ -85,7 +100,7 @@ export class KilnManager {
       guard,
       delegateTokenHash: sha256Hex(options.delegateToken),
       acceptingWork,
-      settings: { natsServers: options.natsPublicUrl, heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS, pollTimeoutMs: options.pollTimeoutMs, leaseTtlMs: options.leaseTtlMs, logFlushIntervalMs: LOG_FLUSH_INTERVAL_MS, logFlushBytes: LOG_FLUSH_BYTES },
+      settings: { natsServers: options.natsPublicUrl, heartbeatIntervalMs, pollTimeoutMs: options.pollTimeoutMs, leaseTtlMs: options.leaseTtlMs, logFlushIntervalMs: LOG_FLUSH_INTERVAL_MS, logFlushBytes: LOG_FLUSH_BYTES },
     });
     const managerHandlers = createManagerHandlers({
       scheduler,
@@ -100,21 +115,37 @@ export class KilnManager {
     const grpcServer = await startGrpcServer(options.grpcListen, delegateHandlers, managerHandlers);
     this.grpcServer = grpcServer.server;
 
-    this.ingest = new NatsIngest({ servers: options.natsUrl, sink: scheduler, logger: logger.child({ component: 'nats' }), metrics });
-    this.ingest.start();
+    ingest.start();
     scheduler.start();
 
-    const ingest = this.ingest;
+    const service = new ManagerService({
+      scheduler,
+      apiTokenHash: sha256Hex(options.apiToken),
+      clock: Date.now,
+      delegateStaleAfterMs: staleAfterMs,
+      logCompletenessWaitMs: LOG_COMPLETENESS_WAIT_MS,
+      acceptingWork,
+    });
     const http = await startHttpServer({
       ...options.httpListen,
       registry: this.registry,
       logger,
+      app: this.webApp(service),
       readiness: { store: () => store.ping(), nats: () => ingest.isReady(), grpc: () => this.state === 'running' },
     });
     this.httpServer = http.server;
     this.transition('running');
     logger.info({ grpc: grpcServer.address, http: http.address }, 'manager listening');
     return { grpc: grpcServer.address, http: http.address };
+  }
+
+  /** Returns the web UI and its API, or undefined when HTTP listens beyond loopback: the UI has no TLS yet. */
+  private webApp(service: ManagerService): HttpApp | undefined {
+    if (!isLoopbackHost(this.options.httpListen.host)) {
+      this.logger.warn({ http: this.options.httpListen.host }, 'web UI and API disabled: --http-listen is not a loopback address and the UI has no TLS yet');
+      return undefined;
+    }
+    return createWebApp({ service, logger: this.logger.child({ component: 'web' }), shutdownSignal: this.shutdown.signal });
   }
 
   /**

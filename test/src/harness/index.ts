@@ -11,4 +11,5 @@ export * from './dispatch-stack.js';
 export * from './tls-registry.js';
 export * from './configured-delegate.js';
 export * from './build-pipelines.js';
+export * from './browser.js';
 export * from './metrics.js';

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import type { HttpApp } from './web-app.js';
 
 /** Readiness of one dependency, checked on every /readyz request. */
 export type ReadinessCheck = () => Promise<boolean> | boolean;
@@ -13,7 +14,12 @@ export interface HttpServerOptions {
   /** Named checks; /readyz returns 200 only when all pass. */
   readiness: Record<string, ReadinessCheck>;
   logger: Logger;
+  /** Handler of every other path (the web UI and its API); without it they return 404. */
+  app?: HttpApp;
 }
+
+/** Paths the server handles itself, before `app`. */
+const OPERATIONS_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
 async function readiness(checks: Record<string, ReadinessCheck>): Promise<{ ready: boolean; checks: Record<string, boolean> }> {
   const results: Record<string, boolean> = {};
@@ -28,7 +34,12 @@ async function readiness(checks: Record<string, ReadinessCheck>): Promise<{ read
 }
 
 async function route(options: HttpServerOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
-  const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  const path = url.pathname;
+  if (options.app !== undefined && !OPERATIONS_PATHS.has(path)) {
+    await options.app(request, response, url);
+    return;
+  }
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     response.writeHead(405, { allow: 'GET, HEAD' }).end();
     return;
