@@ -10,7 +10,7 @@ function readFlags(argv: string[]): RawFlags {
   const program = new Command('kiln-manager')
     .description('kiln manager: stores pipelines, schedules executions on delegates and collects their logs and events.')
     .option('--grpc-listen <HOST:PORT>', 'address of the gRPC API for delegates and the CLI (port 0 picks a free port)', '127.0.0.1:7443')
-    .option('--http-listen <HOST:PORT>', 'address of /healthz, /readyz and /metrics (port 0 picks a free port)', '127.0.0.1:8080')
+    .option('--http-listen <HOST:PORT>', 'address of /healthz, /readyz, /metrics and the web UI (port 0 picks a free port)', '127.0.0.1:8080')
     .option('--data-dir <DIR>', 'directory of the SQLite database kiln.db (required)')
     .option('--nats-url <URL>', 'NATS server(s) the manager consumes logs and events from, comma-separated', 'nats://127.0.0.1:4222')
     .option('--nats-public-url <URL>', 'NATS server(s) sent to delegates on Register (default: --nats-url)')
