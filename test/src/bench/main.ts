@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   if (selected.includes('memory')) {
     const result = await measureMemory(1000);
     results.memory = result;
-    rows.push(['manager memory per idle delegate', `${format(result.bytesPerDelegate / 1024)} KB (1000 delegates)`, '<= 50 KB']);
+    rows.push(['manager memory per idle delegate', `${format(result.bytesPerDelegate / 1024)} KB (1000 delegates; a bare grpc-js server: ${format(result.bareGrpcBytesPerDelegate / 1024)} KB)`, '<= 50 KB']);
     rows.push(['idle delegate RSS', `${format(result.idleDelegateBytes / 1024 / 1024)} MB`, '<= 80 MB']);
   }
 

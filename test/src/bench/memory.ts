@@ -1,14 +1,46 @@
 import { join } from 'node:path';
-import { startDelegate } from '../harness/index.js';
+import { fileURLToPath } from 'node:url';
+import * as grpc from '@grpc/grpc-js';
+import { loadDelegateProto } from '@kiln/protocol';
+import { startDelegate, startProcess, waitForLine } from '../harness/index.js';
 import { addSimulatedDelegates, startEnvironment } from './environment.js';
 import { residentBytes, sleep } from './stats.js';
 
 export interface MemoryResult {
   delegates: number;
+  /** The same figure for a bare grpc-js server that only holds each delegate's long poll. */
+  bareGrpcBytesPerDelegate: number;
   managerBaselineBytes: number;
   managerWithDelegatesBytes: number;
   bytesPerDelegate: number;
   idleDelegateBytes: number;
+}
+
+/** Memory per connection of a bare grpc-js server holding one AcquireTask call from each of `delegates` clients. */
+async function measureBareGrpc(delegates: number): Promise<number> {
+  const server = startProcess({
+    name: 'bare grpc server',
+    command: process.execPath,
+    args: [fileURLToPath(new URL('./bare-grpc-server.js', import.meta.url))],
+    logFile: '/dev/null',
+  });
+  try {
+    const port = await waitForLine(server, (line) => (JSON.parse(line) as { port?: number }).port);
+    await sleep(2000);
+    const baseline = await residentBytes(server.pid);
+    const { DelegateService } = loadDelegateProto().kiln.v1;
+    const clients = Array.from({ length: delegates }, () => {
+      const client = new DelegateService(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 });
+      client.AcquireTask({ free_slots: 1 }, () => undefined);
+      return client;
+    });
+    await sleep(3000);
+    const loaded = await residentBytes(server.pid);
+    for (const client of clients) client.close();
+    return (loaded - baseline) / delegates;
+  } finally {
+    await server.stop();
+  }
 }
 
 /**
@@ -35,6 +67,7 @@ export async function measureMemory(delegates: number, idleSeconds = 5): Promise
     await real.process.stop();
     return {
       delegates,
+      bareGrpcBytesPerDelegate: await measureBareGrpc(delegates),
       managerBaselineBytes,
       managerWithDelegatesBytes,
       bytesPerDelegate: (managerWithDelegatesBytes - managerBaselineBytes) / delegates,
