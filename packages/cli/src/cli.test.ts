@@ -6,6 +6,7 @@ import * as grpc from '@grpc/grpc-js';
 import { KilnError, toServiceError, type wire } from '@kiln/protocol';
 import { runCli } from './cli.js';
 import { MemoryOutput } from './output.js';
+import type { FollowTiming } from './reconnect.js';
 import { startFakeManager, type FakeManager } from './testing/fake-manager.js';
 import { delegate, failedExecution, logLine, T0 } from './testing/fixtures.js';
 
@@ -26,10 +27,13 @@ afterAll(async () => {
   await rm(directory, { recursive: true, force: true });
 });
 
-async function kiln(manager: FakeManager | string, args: string[], env: NodeJS.ProcessEnv = { KILN_TOKEN: TOKEN }) {
+/** Short reconnect and polling intervals, so restarts and queue waits take milliseconds. */
+const FAST: FollowTiming = { reconnectDelayMs: 50, reconnectWindowMs: 5_000, queuePollMs: 50 };
+
+async function kiln(manager: FakeManager | string, args: string[], env: NodeJS.ProcessEnv = { KILN_TOKEN: TOKEN }, followTiming = FAST) {
   const output = new MemoryOutput();
   const address = typeof manager === 'string' ? manager : manager.address;
-  const code = await runCli(['--manager', address, ...args], { env, output, now: () => T0 + 60_000 });
+  const code = await runCli(['--manager', address, ...args], { env, output, now: () => T0 + 60_000, followTiming });
   return { code, stdout: output.stdout, stderr: output.stderr };
 }
 
@@ -81,8 +85,8 @@ describe('kiln CLI against a ManagerService', () => {
       });
       const result = await kiln(manager, ['delegates']);
       expect(result.code).toBe(0);
-      expect(result.stdout[0]).toMatch(/^NAME\s+TAGS\s+STATE\s+SLOTS\s+BUILDER\s+VERSION\s+LAST HEARTBEAT$/);
-      expect(result.stdout[1]).toMatch(/^local-1\s+local,linux\s+connected\s+1\/2\s+buildah 1\.28\.2\s+0\.1\.0\s+5s ago$/);
+      expect(result.stdout[0]).toMatch(/^ID\s+NAME\s+TAGS\s+STATE\s+SLOTS\s+BUILDER\s+VERSION\s+LAST HEARTBEAT$/);
+      expect(result.stdout[1]).toMatch(/^dlg-1\s+local-1\s+local,linux\s+connected\s+1\/2\s+buildah 1\.28\.2\s+0\.1\.0\s+5s ago$/);
       expect(manager.calls[0]?.metadata.authorization).toBe(`Bearer ${TOKEN}`);
       expect(manager.calls[0]?.metadata['kiln-protocol-version']).toBe('1');
     });
@@ -159,7 +163,7 @@ describe('kiln CLI against a ManagerService', () => {
       expect(manager.calls[0]?.request).toMatchObject({
         pipeline: 'CI_Quickstart', branch: 'main', tag: '', inputs: { imageTag: 'v1', note: 'a b' },
       });
-      expect(result.stdout).toEqual(['Execution exec-0001 started: default/kiln/CI_Quickstart, Build ID 7']);
+      expect(result.stdout).toEqual(['Execution exec-0001 queued: default/kiln/CI_Quickstart, Build ID 7']);
     });
 
     it('rejects --branch with --tag', async () => {
@@ -182,7 +186,7 @@ describe('kiln CLI against a ManagerService', () => {
       });
       const result = await kiln(manager, ['run', 'CI_Quickstart', '--branch', 'main', '--follow']);
       expect(result.stdout).toEqual([
-        'Execution exec-0001 started: default/kiln/CI_Quickstart, Build ID 7',
+        'Execution exec-0001 queued: default/kiln/CI_Quickstart, Build ID 7',
         '[git_clone] Cloning into /workspace',
         '[Build_and_push] STEP 1/3: FROM busybox',
         '[Build_and_push] Pushing 127.0.0.1:5000/kiln/app:7',
@@ -229,7 +233,8 @@ describe('kiln CLI against a ManagerService', () => {
       const result = await kiln(manager, ['logs', 'CI_Quickstart/7', '--follow']);
       expect(result.code).toBe(0);
       expect(manager.calls[0]?.request).toEqual({ id: 'CI_Quickstart/7' });
-      expect(manager.calls[1]?.request).toMatchObject({ execution_id: 'exec-0001', follow: true });
+      const streamCall = manager.calls.find((call) => call.method === 'StreamLogs');
+      expect(streamCall?.request).toMatchObject({ execution_id: 'exec-0001', follow: true });
       expect(result.stdout.at(-1)).toBe('[Build_and_push] !!! log incomplete: no completeness record: the delegate was lost');
     });
 
@@ -253,7 +258,7 @@ describe('kiln CLI against a ManagerService', () => {
         '[Build_and_push] Pushing 127.0.0.1:5000/kiln/app:7',
       ]);
       expect(result.stderr).toEqual([
-        `warning: cannot reach the kiln manager at ${manager.address} (manager restarting); reopening the log stream (attempt 1 of 5)`,
+        `lost the connection to the manager at ${manager.address}, retrying (the execution keeps running)`,
       ]);
     });
 
@@ -271,6 +276,181 @@ describe('kiln CLI against a ManagerService', () => {
       controller.abort();
       expect(await running).toBe(130);
       expect(output.stdout).toEqual(['[git_clone] Cloning into /workspace']);
+    });
+  });
+
+  describe('when the manager restarts during a follow', () => {
+    let restarted: FakeManager | undefined;
+
+    afterEach(async () => {
+      await restarted?.close();
+      restarted = undefined;
+    });
+
+    it('resumes the log without duplicates', async () => {
+      manager = await startFakeManager({ StreamLogs: streamLines(buildLog.slice(0, 2), () => undefined) });
+      const first = manager;
+      const port = Number(first.address.split(':')[1]);
+      const output = new MemoryOutput();
+      const running = runCli(['--manager', first.address, 'logs', 'exec-0001', '--follow'], {
+        env: { KILN_TOKEN: TOKEN }, output, followTiming: FAST,
+      });
+      await waitUntil(() => output.stdout.length === 2);
+      first.kill();
+      // The manager is down for longer than the first retries, as during a real restart.
+      await waitUntil(() => output.stderr.length === 1);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      restarted = await startFakeManager({ StreamLogs: streamLines(buildLog) }, port);
+
+      expect(await running).toBe(0);
+      expect(output.stdout).toEqual([
+        '[git_clone] Cloning into /workspace',
+        '[Build_and_push] STEP 1/3: FROM busybox',
+        '[Build_and_push] Pushing 127.0.0.1:5000/kiln/app:7',
+      ]);
+      expect(output.stderr).toEqual([`lost the connection to the manager at ${first.address}, retrying (the execution keeps running)`]);
+    });
+
+    it('says how to resume when the manager stays away', async () => {
+      manager = await startFakeManager({ StreamLogs: streamLines(buildLog.slice(0, 1), () => undefined) });
+      const output = new MemoryOutput();
+      const running = runCli(['--manager', manager.address, 'logs', 'exec-0001', '--follow'], {
+        env: { KILN_TOKEN: TOKEN }, output, followTiming: { ...FAST, reconnectWindowMs: 500 },
+      });
+      await waitUntil(() => output.stdout.length === 1);
+      manager.kill();
+
+      expect(await running).toBe(2);
+      expect(output.stderr[0]).toBe(`lost the connection to the manager at ${manager.address}, retrying (the execution keeps running)`);
+      expect(output.stderr[1]).toMatch(/^error: lost the connection to the manager at 127\.0\.0\.1:\d+ for 1s \(.+\); execution exec-0001 may still be running$/);
+      expect(output.stderr[2]).toBe('Resume with `kiln logs exec-0001 --follow` once the manager is reachable.');
+    });
+
+    it('waits for the final status across a restart', async () => {
+      manager = await startFakeManager({
+        StartExecution: ((_call, callback) => callback(null, failedExecution({ status: 'Queued' }))) as Unary<unknown, wire.Execution>,
+        StreamLogs: streamLines(buildLog),
+        GetExecution: executionSequence(failedExecution({ status: 'Running', error_message: '' })),
+      });
+      const first = manager;
+      const port = Number(first.address.split(':')[1]);
+      const output = new MemoryOutput();
+      const running = runCli(['--manager', first.address, 'run', 'CI_Quickstart', '--follow'], {
+        env: { KILN_TOKEN: TOKEN }, output, followTiming: FAST,
+      });
+      await waitUntil(() => output.stdout.length === 4);
+      first.kill();
+      await waitUntil(() => output.stderr.length === 1);
+      restarted = await startFakeManager({
+        StreamLogs: streamLines(buildLog),
+        GetExecution: executionSequence(failedExecution({ status: 'Succeeded', error_message: '' })),
+      }, port);
+
+      expect(await running).toBe(0);
+      expect(output.stdout.slice(1)).toEqual([
+        '[git_clone] Cloning into /workspace',
+        '[Build_and_push] STEP 1/3: FROM busybox',
+        '[Build_and_push] Pushing 127.0.0.1:5000/kiln/app:7',
+        'Execution exec-0001 (default/kiln/CI_Quickstart, Build ID 7) finished: Succeeded',
+      ]);
+    });
+  });
+
+  describe('when the execution waits for a delegate', () => {
+    it('prints each new wait reason once', async () => {
+      const queued = (reason: string, selectors: string[]): wire.Execution__Output => {
+        const execution = failedExecution({ status: 'Queued', started_at_ms: 0, finished_at_ms: 0, error_message: '' });
+        execution.stages = execution.stages.map((stage) => ({
+          ...stage, status: 'Queued', reason, selectors, selector_connector: 'account.k8s', steps: [],
+        }));
+        return execution;
+      };
+      const gpu = queued('no_matching_delegate', ['gpu']);
+      const gpuLinux = queued('no_matching_delegate', ['gpu', 'linux']);
+      manager = await startFakeManager({
+        StartExecution: ((_call, callback) => callback(null, gpu)) as Unary<unknown, wire.Execution>,
+        GetExecution: executionSequence(gpu, gpu, gpu, gpuLinux, gpuLinux, failedExecution({ status: 'Succeeded', error_message: '' })),
+        // The stream stays silent while queued and ends once the execution has run.
+        StreamLogs: (call) => {
+          setTimeout(() => streamLines(buildLog.slice(0, 1))(call), 600);
+        },
+      });
+      const result = await kiln(manager, ['run', 'CI_Quickstart', '--follow']);
+      expect(result.code).toBe(0);
+      expect(result.stderr).toEqual([
+        'waiting for a delegate: no connected delegate has the tags [gpu] that connector account.k8s selects',
+        'waiting for a delegate: no connected delegate has the tags [gpu, linux] that connector account.k8s selects',
+      ]);
+      expect(result.stdout[0]).toBe('Execution exec-0001 queued: default/kiln/CI_Quickstart, Build ID 7');
+    });
+  });
+
+  describe('when cancelling', () => {
+    const running = failedExecution({ status: 'Running', finished_at_ms: 0, error_message: '' });
+    const aborted = failedExecution({ status: 'Aborted', error_message: 'execution cancelled by user' });
+
+    it('says the stage stops soon', async () => {
+      manager = await startFakeManager({ CancelExecution: executionSequence(running) });
+      const result = await kiln(manager, ['cancel', 'CI_Quickstart/7']);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toEqual([
+        'Cancel requested for execution exec-0001 (default/kiln/CI_Quickstart, Build ID 7); the running stage stops within a few seconds',
+      ]);
+    });
+
+    it('waits for the final status with --wait', async () => {
+      manager = await startFakeManager({
+        CancelExecution: executionSequence(running),
+        GetExecution: executionSequence(running, running, aborted),
+      });
+      const result = await kiln(manager, ['cancel', 'exec-0001', '--wait']);
+      expect(result.code).toBe(0);
+      expect(result.stdout.at(-1)).toBe('Execution exec-0001 (default/kiln/CI_Quickstart, Build ID 7) finished: Aborted');
+      expect(manager.calls.filter((call) => call.method === 'GetExecution')).toHaveLength(3);
+    });
+
+    it('exits 1 when --wait times out', async () => {
+      manager = await startFakeManager({ CancelExecution: executionSequence(running), GetExecution: executionSequence(running) });
+      const result = await kiln(manager, ['cancel', 'exec-0001', '--wait', '--timeout', '1s']);
+      expect(result.code).toBe(1);
+      expect(result.stderr[0]).toBe('error: execution exec-0001 is still Running 1s after the cancel request');
+    });
+
+    it('rejects an invalid --timeout before calling', async () => {
+      manager = await startFakeManager({});
+      const result = await kiln(manager, ['cancel', 'exec-0001', '--wait', '--timeout', 'soon']);
+      expect(result.code).toBe(1);
+      expect(result.stderr[0]).toBe("error: invalid --timeout 'soon'");
+      expect(manager.calls).toHaveLength(0);
+    });
+  });
+
+  describe('when listing delegates after a restart', () => {
+    const restartedDelegates = [
+      delegate({ id: '0a1b2c3d-old', name: 'build-1', state: 'lost', registered_at_ms: T0 }),
+      delegate({ id: '9f8e7d6c-new', name: 'build-1', state: 'connected', registered_at_ms: T0 + 30_000 }),
+    ];
+
+    it('hides lost delegates and shows short ids', async () => {
+      manager = await startFakeManager({
+        ListDelegates: ((_call, callback) => callback(null, { delegates: restartedDelegates })) as Unary<unknown, wire.ListDelegatesResponse>,
+      });
+      const result = await kiln(manager, ['delegates']);
+      expect(result.stdout).toHaveLength(2);
+      expect(result.stdout[1]).toMatch(/^9f8e7d6c\s+build-1\s+local,linux\s+connected\s/);
+      expect(manager.calls[0]?.request).toEqual({ all: false });
+    });
+
+    it('lists lost delegates with --all', async () => {
+      manager = await startFakeManager({
+        ListDelegates: ((_call, callback) => callback(null, { delegates: restartedDelegates })) as Unary<unknown, wire.ListDelegatesResponse>,
+      });
+      const result = await kiln(manager, ['delegates', '--all']);
+      expect(result.stdout.slice(1).map((line) => line.split(/\s+/).slice(0, 4).join(' '))).toEqual([
+        '9f8e7d6c build-1 local,linux connected',
+        '0a1b2c3d build-1 local,linux lost',
+      ]);
+      expect(manager.calls[0]?.request).toEqual({ all: true });
     });
   });
 
@@ -335,6 +515,15 @@ describe('kiln CLI against a ManagerService', () => {
     });
   });
 });
+
+/** Polls `condition` every 10 ms until it holds; fails after 5 s. */
+async function waitUntil(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met within 5 s');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
 
 /** Returns `127.0.0.1:PORT` of a port that was free a moment ago and now has no listener. */
 async function closedPortAddress(): Promise<string> {

@@ -14,6 +14,7 @@ import { CommandContext, defaultClientFactory, type ClientFactory } from './cont
 import { reportError } from './error-report.js';
 import { DEFAULT_MANAGER_ADDRESS, parseGlobalOptions, type RawGlobalOptions } from './options.js';
 import type { Output } from './output.js';
+import type { FollowTiming } from './reconnect.js';
 
 /** Environment of runCli: main.ts passes the process's env, console output and Ctrl-C signal. */
 export interface CliEnvironment {
@@ -24,6 +25,8 @@ export interface CliEnvironment {
   /** Clock in epoch milliseconds for durations and ages; default Date.now. */
   now?: () => number;
   createClient?: ClientFactory;
+  /** Reconnect and polling intervals of `--follow` and `--wait`; defaults suit people, tests shorten them. */
+  followTiming?: FollowTiming;
 }
 
 function readVersion(): string {
@@ -73,6 +76,7 @@ export async function runCli(argv: readonly string[], environment: CliEnvironmen
     signal: environment.signal ?? new AbortController().signal,
     now: environment.now ?? Date.now,
     createClient: environment.createClient ?? defaultClientFactory,
+    followTiming: environment.followTiming,
   });
   const program = buildProgram(context, environment.env);
   try {

@@ -4,6 +4,7 @@ import { usageError } from './errors.js';
 import { ManagerClient } from './manager-client.js';
 import type { GlobalOptions } from './options.js';
 import type { Output } from './output.js';
+import type { FollowTiming } from './reconnect.js';
 
 /** Creates the manager client from validated options; tests replace it to set short deadlines. */
 export type ClientFactory = (options: GlobalOptions & { token: string }) => ManagerClient;
@@ -13,14 +14,17 @@ export class CommandContext {
   readonly output: Output;
   readonly signal: AbortSignal;
   readonly now: () => number;
+  /** Reconnect and polling intervals of `--follow` and `--wait`. */
+  readonly followTiming: FollowTiming;
   /** Exit code a command sets without failing, e.g. `validate` with problems or a failed execution. */
   exitCode = 0;
   private options: GlobalOptions | undefined;
   private client: ManagerClient | undefined;
   private readonly createClient: ClientFactory;
 
-  constructor(init: { output: Output; signal: AbortSignal; now: () => number; createClient: ClientFactory }) {
+  constructor(init: { output: Output; signal: AbortSignal; now: () => number; createClient: ClientFactory; followTiming?: FollowTiming | undefined }) {
     this.output = init.output;
+    this.followTiming = init.followTiming ?? {};
     this.signal = init.signal;
     this.now = init.now;
     this.createClient = init.createClient;

@@ -3,6 +3,7 @@ import { KilnError, type ErrorCode } from '@kiln/protocol';
 import { ManagerUnreachableError } from './errors.js';
 import type { OutputFormat } from './options.js';
 import type { Output } from './output.js';
+import { ConnectionLostError } from './reconnect.js';
 import { formatProblems, problemsOf } from './problems.js';
 
 /** Exit code for a user error, a rejected request or a failed execution. */
@@ -25,13 +26,14 @@ const HINTS: Partial<Record<ErrorCode, string>> = {
 
 /**
  * Prints an error for the user and returns the exit code: 2 when the manager
- * is unreachable, 1 otherwise. Text goes to stderr as `error: <message>`, the
+ * is unreachable or stayed unreachable while following, 1 otherwise. Text goes to stderr as `error: <message>`, the
  * problems it carries and a hint; with JSON output one `{"error": ...}`
  * object goes to stdout. Stack traces are printed only for errors that are
  * not KilnErrors, because those are bugs in the CLI.
  */
 export function reportError(error: unknown, output: Output, format: OutputFormat): number {
-  const exitCode = error instanceof ManagerUnreachableError ? EXIT_UNREACHABLE : EXIT_FAILURE;
+  const unreachable = error instanceof ManagerUnreachableError || error instanceof ConnectionLostError;
+  const exitCode = unreachable ? EXIT_UNREACHABLE : EXIT_FAILURE;
   if (!(error instanceof KilnError)) {
     const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
     output.error(`error: unexpected failure in the kiln CLI: ${text}`);

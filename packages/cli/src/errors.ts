@@ -7,6 +7,8 @@ import { KilnError } from '@kiln/protocol';
 export class ManagerUnreachableError extends KilnError {
   readonly address: string;
   readonly source: string;
+  /** Transport failure, e.g. `connect ECONNREFUSED 127.0.0.1:17443`. */
+  readonly reason: string;
 
   constructor(address: string, source: string, options: { cause?: unknown; reason: string }) {
     super('UNAVAILABLE', `cannot reach the kiln manager at ${address} (${options.reason})`, {
@@ -16,6 +18,7 @@ export class ManagerUnreachableError extends KilnError {
     this.name = 'ManagerUnreachableError';
     this.address = address;
     this.source = source;
+    this.reason = options.reason;
   }
 }
 

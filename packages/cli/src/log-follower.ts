@@ -1,54 +1,47 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { KilnError, type wire } from '@kiln/protocol';
-import { ManagerUnreachableError } from './errors.js';
+import type { wire } from '@kiln/protocol';
 import type { ManagerClient } from './manager-client.js';
+import { Reconnector, type ReconnectOptions } from './reconnect.js';
 
 /** Settings of followLogs. */
-export interface FollowOptions {
-  signal: AbortSignal;
-  /** Times a broken stream is reopened; default 5. */
-  maxReconnects?: number;
-  /** Wait before each reopen in milliseconds; default 1000. */
-  reconnectDelayMs?: number;
-  /** Called before each reopen with the 1-based attempt and the error that broke the stream. */
-  onReconnect?: (attempt: number, maxReconnects: number, error: KilnError) => void;
+export interface FollowOptions extends ReconnectOptions {
+  /**
+   * True when the caller has already reached the manager for this execution,
+   * so a failure before the first line is retried too. Otherwise such a
+   * failure is raised at once, because the address is more likely wrong than
+   * the manager restarting.
+   */
+  reachable?: boolean;
 }
 
 /**
- * Streams an execution's log and, when the connection breaks after lines
- * have arrived, reopens the stream and skips the lines already seen. The
- * manager always replays the stored log from the start, so lines are matched
- * by (stage, step, attempt, seq). Ends quietly when the signal aborts.
+ * Streams an execution's log and, when the manager becomes unreachable,
+ * reopens the stream with backoff for up to the reconnect window and skips
+ * the lines already seen. The manager always replays the stored log from the
+ * start, so lines are matched by (stage, step, attempt, seq). Ends quietly
+ * when the signal aborts.
+ * @throws ConnectionLostError when the manager stays unreachable for the whole window.
  */
 export async function* followLogs(
   client: ManagerClient,
   request: wire.StreamLogsRequest,
   options: FollowOptions,
 ): AsyncGenerator<wire.LogLine__Output> {
-  const maxReconnects = options.maxReconnects ?? 5;
   const lastSeq = new Map<string, number>();
-  let received = false;
-  let reconnects = 0;
+  const reconnector = new Reconnector(request.execution_id ?? '', options);
+  let reached = options.reachable === true;
 
   for (;;) {
     try {
       for await (const line of client.streamLogs(request, options.signal)) {
+        reached = true;
+        reconnector.restored();
         if (isSeen(line, lastSeq)) continue;
-        received = true;
         yield line;
       }
       return;
     } catch (error) {
-      // A failure before any line arrived means the manager or execution is wrong; report it at once.
-      if (!received || !isConnectionLoss(error) || reconnects >= maxReconnects || options.signal.aborted) throw error;
-      reconnects += 1;
-      options.onReconnect?.(reconnects, maxReconnects, error as KilnError);
-      try {
-        // The timer stays referenced because waiting is the CLI's only work; the signal ends it on Ctrl-C.
-        await sleep(options.reconnectDelayMs ?? 1000, undefined, { signal: options.signal });
-      } catch {
-        return;
-      }
+      if (!reached || options.signal.aborted) throw error;
+      if (!(await reconnector.backoff(error))) return;
     }
   }
 }
@@ -65,8 +58,4 @@ function isSeen(line: wire.LogLine__Output, lastSeq: Map<string, number>): boole
   if (last !== undefined && line.seq <= last) return true;
   lastSeq.set(key, line.seq);
   return false;
-}
-
-function isConnectionLoss(error: unknown): boolean {
-  return error instanceof ManagerUnreachableError || (error instanceof KilnError && error.code === 'UNAVAILABLE');
 }

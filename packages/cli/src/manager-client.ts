@@ -66,8 +66,8 @@ export class ManagerClient {
     return this.unary(this.client.CancelExecution, { id });
   }
 
-  listDelegates(): Promise<wire.ListDelegatesResponse__Output> {
-    return this.unary(this.client.ListDelegates, {});
+  listDelegates(request: wire.ListDelegatesRequest = {}): Promise<wire.ListDelegatesResponse__Output> {
+    return this.unary(this.client.ListDelegates, request);
   }
 
   listPipelines(): Promise<wire.ListPipelinesResponse__Output> {

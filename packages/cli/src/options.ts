@@ -1,3 +1,4 @@
+import { parseDuration } from '@kiln/pipeline';
 import { usageError } from './errors.js';
 
 export type OutputFormat = 'text' | 'json';
@@ -70,6 +71,15 @@ export function parseIntegerOption(value: string, flag: string, min: number, max
     throw usageError(`invalid ${flag} '${value}'`, `Give a whole number from ${min} to ${max}.`);
   }
   return Number(value);
+}
+
+/** Parses a duration such as `30s` or `2m` given to `flag` into milliseconds; throws INVALID_ARGUMENT when it is not one or is 0. */
+export function parseDurationOption(value: string, flag: string): number {
+  const ms = parseDuration(value.trim());
+  if (ms === undefined || ms <= 0) {
+    throw usageError(`invalid ${flag} '${value}'`, 'Give a positive duration with a unit, e.g. 30s, 2m or 1m30s.');
+  }
+  return ms;
 }
 
 /**

@@ -108,7 +108,7 @@ describe('Delegate', () => {
     const fake = await startFakeManager(nats.url, executionId, `task-${counter}`);
     configure(fake);
     const config: DelegateConfig = {
-      manager: fake.address, token: 'delegate-token', name: 'test-1', tags: ['local'], capacity: 1, workDir,
+      manager: fake.address, token: 'delegate-token', tokenSource: 'key "token" in /etc/kiln/d.yaml', name: 'test-1', tags: ['local'], capacity: 1, workDir,
       healthListen: { host: '127.0.0.1', port: 0 }, executor: 'local', builder: { type: 'buildah', path: 'buildah', kanikoPath: '/kaniko/executor', storageDriver: 'vfs', isolation: 'chroot' }, registries: {},
       secrets: {}, logLevel: 'silent', drainTimeoutMs: 10_000, killGracePeriodMs: 1000, keepFailedWorkspaces: false,
     };
@@ -167,13 +167,36 @@ describe('Delegate', () => {
     });
   });
 
+  describe('when shut down while the manager is unreachable', () => {
+    it('stops registering with ABORTED, not a failure', async () => {
+      const { fake, delegate } = await setup((manager) => {
+        manager.rejectRegister = new KilnError('UNAVAILABLE', 'manager restarting');
+      });
+      try {
+        const starting = delegate.start().catch((caught: unknown) => caught);
+        const deadline = Date.now() + 10_000;
+        while (!fake.calls.some((call) => call.method === 'Register') && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        await delegate.shutdown('SIGTERM');
+        expect(await starting).toMatchObject({ code: 'ABORTED' });
+        expect(delegate.state).toBe('stopped');
+        expect(delegate.registered).toBe(false);
+      } finally {
+        await fake.stop();
+      }
+    });
+  });
+
   describe('when the manager rejects the token', () => {
     it('fails to start with UNAUTHENTICATED', async () => {
       const { fake, delegate } = await setup((manager) => {
         manager.rejectRegister = new KilnError('UNAUTHENTICATED', 'invalid delegate token');
       });
       try {
-        await expect(delegate.start()).rejects.toMatchObject({ code: 'UNAUTHENTICATED', message: expect.stringContaining('rejected the delegate token') });
+        const error = (await delegate.start().catch((caught: unknown) => caught)) as KilnError;
+        expect(error.code).toBe('UNAUTHENTICATED');
+        expect(error.message).toBe(`the manager at ${fake.address} rejected the delegate token from key "token" in /etc/kiln/d.yaml: set it to the manager's KILN_DELEGATE_TOKEN`);
         expect(delegate.state).toBe('failed');
       } finally {
         await fake.stop();

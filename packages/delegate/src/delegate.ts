@@ -71,6 +71,11 @@ export class Delegate {
     return this.selectedBuilder;
   }
 
+  /** Returns true once Register has succeeded. */
+  get registered(): boolean {
+    return this.session !== undefined;
+  }
+
   private setState(state: DelegateState): void {
     this.state = state;
     this.options.logger.info({ state }, 'delegate state changed');
@@ -93,7 +98,8 @@ export class Delegate {
         name: `kiln-delegate ${config.name}`, logger, metrics: this.metrics, signal: this.startup.signal, spoolDir: path.join(config.workDir, 'spool'),
       });
     } catch (error) {
-      this.setState('failed');
+      // A shutdown during startup is a stop, not a failure; drain() sets the state to stopped.
+      if (!this.startup.signal.aborted) this.setState('failed');
       await this.health.close();
       this.client.close();
       throw error;
@@ -111,7 +117,7 @@ export class Delegate {
       name: config.name, tags: config.tags, version, executor: config.executor, builder: selected.type,
       builderVersion: selected.version, capacity: config.capacity, hostname: hostname(),
     };
-    this.session = await registerUntilAnswered(this.client, info, logger, signal);
+    this.session = await registerUntilAnswered(this.client, info, logger, signal, config.tokenSource);
     this.control?.listen(this.session.delegateId);
     this.metrics.connected.set({ peer: 'manager' }, 1);
     logger.info({ delegateId: this.session.delegateId, manager: config.manager }, 'delegate registered');

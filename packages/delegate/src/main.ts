@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
+import { isKilnError } from '@kiln/protocol';
 import { pino, type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { parseDelegateFlags } from './config/cli-flags.js';
@@ -60,10 +61,24 @@ async function main(): Promise<void> {
   try {
     await delegate.start();
   } catch (error) {
-    if (delegate.state === 'failed' && (error as { code?: string }).code === 'ABORTED') return;
-    logger.fatal({ err: error }, 'delegate failed to start');
+    // A signal during startup aborts it; the shutdown started by the signal exits the process.
+    if (isKilnError(error, 'ABORTED')) {
+      logger.info(delegate.registered ? 'stopped before connecting to NATS' : 'stopped before registering');
+      return;
+    }
+    logStartFailure(logger, error);
     process.exit(1);
   }
+}
+
+/**
+ * Logs why startup failed as one line. A KilnError is expected (a rejected
+ * token, a protocol mismatch) and its message says what to check, so it is
+ * logged without the stack and cause chain that would repeat it.
+ */
+function logStartFailure(logger: Logger, error: unknown): void {
+  if (isKilnError(error)) logger.fatal({ code: error.code, reason: error.message }, 'delegate failed to start');
+  else logger.fatal({ err: error }, 'delegate failed to start');
 }
 
 main().catch((error: unknown) => {

@@ -28,3 +28,5 @@ export type { InputSet } from './input-set.js';
 export { fullyQualifiedName } from './input-names.js';
 export { listRuntimeInputs } from './runtime-inputs.js';
 export type { RuntimeInputField } from './runtime-inputs.js';
+export { locateYamlPath, findYamlValue } from './yaml-locate.js';
+export type { YamlLocation } from './yaml-locate.js';

@@ -15,12 +15,9 @@ export function registerLogsCommand(program: Command, context: CommandContext): 
     .option('--step <STEP_ID>', 'only this step')
     .action(async (ref: string, options: { follow?: boolean; stage?: string; step?: string }) => {
       const id = await resolveExecutionId(context, parseExecutionRef(ref));
-      await printLogStream(context, {
-        execution_id: id,
-        follow: options.follow === true,
-        stage_id: options.stage ?? '',
-        step_id: options.step ?? '',
-      });
+      const request = { execution_id: id, follow: options.follow === true, stage_id: options.stage ?? '', step_id: options.step ?? '' };
+      // A PIPELINE/SEQUENCE_ID reference was resolved by the manager, which proves the address is right.
+      await printLogStream(context, request, id !== ref);
       if (context.signal.aborted) context.exitCode = EXIT_INTERRUPTED;
     });
 }

@@ -7,7 +7,7 @@ import { usageError } from '../errors.js';
 import { waitForTerminal } from '../execution-waiter.js';
 import { pipelinePath } from '../format/execution.js';
 import { buildStartRequest, parseInputSetFile, withInputSet, type RawRunOptions } from '../run-options.js';
-import { printLogStream } from './log-printing.js';
+import { printLogStream, reconnectOptions } from './log-printing.js';
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -54,18 +54,20 @@ function printStarted(context: CommandContext, execution: wire.Execution__Output
     else context.output.json(execution);
     return;
   }
-  context.output.line(`Execution ${execution.id} started: ${pipelinePath(execution)}, Build ID ${execution.sequence_id}`);
+  // An execution waits as Queued until a delegate accepts its first stage.
+  const state = execution.status === 'Queued' ? 'queued' : 'started';
+  context.output.line(`Execution ${execution.id} ${state}: ${pipelinePath(execution)}, Build ID ${execution.sequence_id}`);
 }
 
 async function followExecution(context: CommandContext, started: wire.Execution__Output): Promise<void> {
-  await printLogStream(context, { execution_id: started.id, follow: true });
+  await printLogStream(context, { execution_id: started.id, follow: true }, true);
   if (context.signal.aborted) {
     context.output.error(`interrupted: execution ${started.id} keeps running; stop it with \`kiln cancel ${started.id}\``);
     context.exitCode = EXIT_INTERRUPTED;
     return;
   }
 
-  const final = await waitForTerminal(context.manager(), started.id, { signal: context.signal, now: context.now });
+  const final = await waitForTerminal(context.manager(), started.id, reconnectOptions(context));
   if (context.format === 'json') {
     context.output.jsonLine(final);
   } else {

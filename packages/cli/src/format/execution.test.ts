@@ -53,13 +53,23 @@ describe('formatExecution', () => {
       });
       const stage = execution.stages[0];
       if (stage === undefined) throw new Error('fixture has a stage');
-      execution.stages = [{ ...stage, status: 'Queued', delegate_name: '', delegate_id: '', reason: 'no_matching_delegate', started_at_ms: 0, finished_at_ms: 0, steps: [] }];
+      execution.stages = [{
+        ...stage, status: 'Queued', delegate_name: '', delegate_id: '', reason: 'no_matching_delegate',
+        selectors: ['gpu'], selector_connector: 'account.k8s', started_at_ms: 0, finished_at_ms: 0, steps: [],
+      }];
       const lines = formatExecution(execution, T0);
       expect(lines).toContain('Tag:        v1');
       expect(lines).toContain('Started:    -');
       expect(lines).toContain('  delegate -, attempt 1, duration -');
-      expect(lines).toContain('  waiting: no_matching_delegate');
-      expect(lines.at(-1)).toBe('  waiting: no_matching_delegate');
+      expect(lines.at(-1)).toBe('  waiting for a delegate: no connected delegate has the tags [gpu] that connector account.k8s selects');
+    });
+
+    it('says no delegate is connected when the stage has no selectors', () => {
+      const execution = failedExecution({ status: 'Queued', started_at_ms: 0, finished_at_ms: 0 });
+      const stage = execution.stages[0];
+      if (stage === undefined) throw new Error('fixture has a stage');
+      execution.stages = [{ ...stage, status: 'Queued', reason: 'no_matching_delegate', steps: [] }];
+      expect(formatExecution(execution, T0).at(-1)).toBe('  waiting for a delegate: no delegate is connected');
     });
   });
 
@@ -100,9 +110,9 @@ describe('formatDelegateTable', () => {
   it('shows tags, slots, builder and heartbeat age', () => {
     const lines = formatDelegateTable([delegate(), delegate({ id: 'dlg-0', name: 'edge', tags: [], builder: '', builder_version: '', last_heartbeat_ms: 0, state: 'lost' })], T0 + 60_000);
     expect(lines).toEqual([
-      'NAME     TAGS         STATE      SLOTS  BUILDER         VERSION  LAST HEARTBEAT',
-      'edge     -            lost       1/2    -               0.1.0    never',
-      'local-1  local,linux  connected  1/2    buildah 1.28.2  0.1.0    5s ago',
+      'ID     NAME     TAGS         STATE      SLOTS  BUILDER         VERSION  LAST HEARTBEAT',
+      'dlg-0  edge     -            lost       1/2    -               0.1.0    never',
+      'dlg-1  local-1  local,linux  connected  1/2    buildah 1.28.2  0.1.0    5s ago',
     ]);
   });
 });

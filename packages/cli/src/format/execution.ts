@@ -1,5 +1,6 @@
 import type { wire } from '@kiln/protocol';
 import { renderTable } from './table.js';
+import { formatWaitReason } from './wait-reason.js';
 import { formatElapsed, formatTimestamp } from './time.js';
 
 type Execution = wire.Execution__Output;
@@ -68,7 +69,7 @@ function formatStage(stage: Stage, nowMs: number): string[] {
     `duration ${formatElapsed(stage.started_at_ms, stage.finished_at_ms, nowMs)}`,
   ];
   const lines = [`Stage ${title}: ${stage.status}`, `  ${facts.join(', ')}`];
-  if (stage.reason !== '') lines.push(`  waiting: ${stage.reason}`);
+  if (stage.reason !== '') lines.push(`  waiting for a delegate: ${formatWaitReason(stage)}`);
   if (stage.error_message !== '') lines.push(`  error: ${stage.error_message}`);
   if (stage.steps.length === 0) return lines;
 

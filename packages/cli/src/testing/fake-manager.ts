@@ -13,6 +13,8 @@ export interface FakeManager {
   address: string;
   calls: RecordedCall[];
   close(): Promise<void>;
+  /** Cuts every call at once, as a crashed manager does. */
+  kill(): void;
 }
 
 function recordMetadata(metadata: grpc.Metadata): Record<string, string> {
@@ -22,10 +24,11 @@ function recordMetadata(metadata: grpc.Metadata): Record<string, string> {
 }
 
 /**
- * Starts a gRPC server on 127.0.0.1 with an ephemeral port. Methods without
- * a handler return UNIMPLEMENTED, and every call is recorded with its metadata.
+ * Starts a gRPC server on 127.0.0.1 with `port`, by default an ephemeral one
+ * (a restarted manager reuses its predecessor's port). Methods without a
+ * handler return UNIMPLEMENTED, and every call is recorded with its metadata.
  */
-export async function startFakeManager(handlers: Partial<ManagerServiceHandlers>): Promise<FakeManager> {
+export async function startFakeManager(handlers: Partial<ManagerServiceHandlers>, port = 0): Promise<FakeManager> {
   const calls: RecordedCall[] = [];
   const service = loadManagerProto().kiln.v1.ManagerService.service;
   const implementation: grpc.UntypedServiceImplementation = {};
@@ -45,14 +48,14 @@ export async function startFakeManager(handlers: Partial<ManagerServiceHandlers>
 
   const server = new grpc.Server();
   server.addService(service, implementation);
-  const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, boundPort) => {
+  const boundPort = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (error, bound) => {
       if (error !== null) reject(error);
-      else resolve(boundPort);
+      else resolve(bound);
     });
   });
   return {
-    address: `127.0.0.1:${port}`,
+    address: `127.0.0.1:${boundPort}`,
     calls,
     close: () =>
       new Promise<void>((resolve) => {
@@ -60,5 +63,6 @@ export async function startFakeManager(handlers: Partial<ManagerServiceHandlers>
         // Open follow streams would hold tryShutdown forever; cut them after a short grace.
         setTimeout(() => server.forceShutdown(), 500).unref();
       }),
+    kill: () => server.forceShutdown(),
   };
 }

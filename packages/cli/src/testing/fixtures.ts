@@ -49,6 +49,8 @@ export function failedExecution(overrides: Partial<wire.Execution__Output> = {})
         delegate_id: 'dlg-1',
         delegate_name: 'local-1',
         reason: '',
+        selectors: [],
+        selector_connector: '',
         error_message: '',
         started_at_ms: T0 + 1_000,
         finished_at_ms: T0 + 76_000,

@@ -77,6 +77,8 @@ export interface DelegateConfig {
   manager: string;
   /** Delegate registration token, exchanged for a session token on Register. */
   token: string;
+  /** Where the token came from, for messages, e.g. `key "token" in /etc/kiln/d.yaml` or `environment variable KILN_DELEGATE_TOKEN`. */
+  tokenSource?: string;
   name: string;
   /** Tags matched against delegate selectors; a task goes only to delegates that carry all of them. */
   tags: string[];

@@ -72,10 +72,17 @@ drainTimeout: 2m
     });
   });
 
+  describe('when the token is in the file', () => {
+    it('names the key and file as its source', () => {
+      expect(load('token: t\n').tokenSource).toBe(`key "token" in ${FILE}`);
+    });
+  });
+
   describe('when no file is given', () => {
     it('takes the token from KILN_DELEGATE_TOKEN and defaults the rest', () => {
       const config = load(undefined, {}, { KILN_DELEGATE_TOKEN: 'env-token' });
       expect(config.token).toBe('env-token');
+      expect(config.tokenSource).toBe('environment variable KILN_DELEGATE_TOKEN');
       expect(config.manager).toBe('127.0.0.1:7443');
       expect(config.capacity).toBe(1);
       expect(config.healthListen).toEqual({ host: '127.0.0.1', port: 3460 });

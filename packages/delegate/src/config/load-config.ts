@@ -82,7 +82,13 @@ function pick(flag: string | undefined, flagName: string, values: FileValues, ke
   return { value, origin: { kind: 'file', key, file } };
 }
 
-function readToken(reader: ConfigReader, values: FileValues, file: string | undefined, sources: ConfigSources, readFile: (file: string) => string): string | undefined {
+interface TokenValue {
+  token: string;
+  /** Where the token came from, e.g. `key "token" in d.yaml`. */
+  source: string;
+}
+
+function readToken(reader: ConfigReader, values: FileValues, file: string | undefined, sources: ConfigSources, readFile: (file: string) => string): TokenValue | undefined {
   const token = reader.string(pick(undefined, '', values, 'token', file));
   const tokenFileRaw = pick(undefined, '', values, 'tokenFile', file);
   const tokenFile = reader.string(tokenFileRaw);
@@ -90,12 +96,12 @@ function readToken(reader: ConfigReader, values: FileValues, file: string | unde
     reader.problems.push(`both "token" and "tokenFile" are set in ${file}: keep one of them`);
     return undefined;
   }
-  if (token !== undefined) return token;
+  if (token !== undefined) return { token, source: `key "token" in ${file}` };
   if (tokenFile !== undefined && file !== undefined) {
     const tokenPath = path.resolve(path.dirname(file), tokenFile);
     try {
       const fromFile = readFile(tokenPath).trim();
-      if (fromFile !== '') return fromFile;
+      if (fromFile !== '') return { token: fromFile, source: `token file ${tokenPath} (key "tokenFile" in ${file})` };
       reader.problems.push(`token file ${tokenPath} (key "tokenFile" in ${file}) is empty`);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
@@ -104,7 +110,7 @@ function readToken(reader: ConfigReader, values: FileValues, file: string | unde
     return undefined;
   }
   const fromEnv = sources.env[TOKEN_ENV]?.trim();
-  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  if (fromEnv !== undefined && fromEnv !== '') return { token: fromEnv, source: `environment variable ${TOKEN_ENV}` };
   reader.problems.push(`missing delegate token: set "token" or "tokenFile" in the config file or the environment variable ${TOKEN_ENV}`);
   return undefined;
 }
@@ -200,9 +206,11 @@ export function loadDelegateConfig(sources: ConfigSources): DelegateConfig {
 
   const workDir = reader.string(pick(flags.workDir, '--work-dir', values, 'workDir', file));
   const manager = reader.hostPort(pick(flags.manager, '--manager', values, 'manager', file));
+  const token = readToken(reader, values, file, sources, readFile);
   const config: DelegateConfig = {
     manager: manager === undefined ? '127.0.0.1:7443' : `${manager.host.includes(':') ? `[${manager.host}]` : manager.host}:${manager.port}`,
-    token: readToken(reader, values, file, sources, readFile) ?? '',
+    token: token?.token ?? '',
+    tokenSource: token?.source ?? '',
     name: reader.string(pick(flags.name, '--name', values, 'name', file)) ?? hostname(),
     tags: reader.stringList(pick(flags.tags, '--tags', values, 'tags', file)) ?? [],
     capacity: reader.positiveInteger(pick(flags.capacity, '--capacity', values, 'capacity', file)) ?? 1,

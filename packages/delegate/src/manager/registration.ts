@@ -11,10 +11,15 @@ export function isRetryableManagerError(error: unknown): boolean {
   return isKilnError(error) && RETRYABLE_CODES.has(error.code);
 }
 
-/** Turns a rejected Register into a fatal error with what to check. */
-function fatalRegisterError(error: KilnError, address: string): KilnError {
+/**
+ * Turns a rejected Register into a fatal error with what to check. The
+ * message does not repeat the manager's, which says the same in its words;
+ * the manager's error stays available as `cause`.
+ */
+function fatalRegisterError(error: KilnError, address: string, tokenSource: string): KilnError {
   if (error.code === 'UNAUTHENTICATED') {
-    return new KilnError('UNAUTHENTICATED', `the manager at ${address} rejected the delegate token: check "token"/"tokenFile" in the config file or KILN_DELEGATE_TOKEN against the manager's KILN_DELEGATE_TOKEN (${error.message})`, { cause: error });
+    const source = tokenSource === '' ? 'the delegate token' : `the delegate token from ${tokenSource}`;
+    return new KilnError('UNAUTHENTICATED', `the manager at ${address} rejected ${source}: set it to the manager's KILN_DELEGATE_TOKEN`, { cause: error });
   }
   if (error.code === 'PROTOCOL_MISMATCH') {
     return new KilnError('PROTOCOL_MISMATCH', `the manager at ${address} speaks another protocol version: upgrade the delegate or the manager so that both use the same kiln version (${error.message})`, { cause: error });
@@ -26,7 +31,7 @@ function fatalRegisterError(error: KilnError, address: string): KilnError {
  * Calls Register with backoff and jitter until the manager replies.
  * @throws KilnError UNAUTHENTICATED or PROTOCOL_MISMATCH (fatal, with what to check), ABORTED when `signal` aborts.
  */
-export async function registerUntilAnswered(client: ManagerClient, info: RegisterInfo, logger: Logger, signal: AbortSignal): Promise<Session> {
+export async function registerUntilAnswered(client: ManagerClient, info: RegisterInfo, logger: Logger, signal: AbortSignal, tokenSource = ''): Promise<Session> {
   const backoff = new Backoff(500, 15_000);
   for (let attempt = 1; ; attempt += 1) {
     try {
@@ -34,12 +39,13 @@ export async function registerUntilAnswered(client: ManagerClient, info: Registe
     } catch (error) {
       if (signal.aborted) throw new KilnError('ABORTED', 'registration stopped by shutdown', { cause: error });
       if (!isRetryableManagerError(error)) {
-        throw fatalRegisterError(isKilnError(error) ? error : new KilnError('INTERNAL', String(error)), client.address);
+        throw fatalRegisterError(isKilnError(error) ? error : new KilnError('INTERNAL', String(error)), client.address, tokenSource);
       }
       const delayMs = backoff.next();
       const message = error instanceof Error ? error.message : String(error);
       logger.warn({ manager: client.address, attempt, delayMs, err: message }, 'manager not reachable, retrying register');
       await sleep(delayMs, signal);
+      if (signal.aborted) throw new KilnError('ABORTED', 'registration stopped by shutdown');
     }
   }
 }

@@ -2,6 +2,7 @@ import type * as grpc from '@grpc/grpc-js';
 import { KilnError, METADATA, PROTOCOL_VERSION, isKilnError, toServiceError } from '@kiln/protocol';
 import type { Logger } from 'pino';
 import type { ManagerMetrics } from '../metrics.js';
+import { RejectionLog } from './rejection-log.js';
 
 /** Returns a metadata value as a string, or '' when missing. */
 export function metadataValue(metadata: grpc.Metadata, key: string): string {
@@ -33,9 +34,16 @@ export function bearerToken(metadata: grpc.Metadata): string {
   return match[1] as string;
 }
 
-/** Shared plumbing of handlers: timing, error mapping and logging of unexpected errors. */
+/** Codes of rejected credentials, logged as warnings through the RejectionLog. */
+const CREDENTIAL_CODES = new Set(['UNAUTHENTICATED', 'PERMISSION_DENIED']);
+
+/** Shared plumbing of handlers: timing, error mapping, and logging of rejected credentials and unexpected errors. */
 export class CallGuard {
-  constructor(private readonly logger: Logger, private readonly metrics: ManagerMetrics) {}
+  private readonly rejections: RejectionLog;
+
+  constructor(private readonly logger: Logger, private readonly metrics: ManagerMetrics, rejections?: RejectionLog) {
+    this.rejections = rejections ?? new RejectionLog(logger);
+  }
 
   /** Wraps a unary handler: `work` returns the response or throws; errors become gRPC errors with kiln's code. */
   unary<Req, Res>(method: string, work: (call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res>): grpc.handleUnaryCall<Req, Res> {
@@ -43,7 +51,7 @@ export class CallGuard {
       const stop = this.metrics.grpcHandling.startTimer({ method });
       work(call)
         .then((response) => callback(null, response))
-        .catch((error: unknown) => callback(this.toError(method, error)))
+        .catch((error: unknown) => callback(this.toError(method, error, call.getPeer())))
         .finally(() => stop());
     };
   }
@@ -56,14 +64,16 @@ export class CallGuard {
         .then(() => call.end())
         .catch((error: unknown) => {
           // grpc-js turns an 'error' event on a server stream into the call's final status.
-          if (!call.cancelled) call.emit('error', this.toError(method, error));
+          if (!call.cancelled) call.emit('error', this.toError(method, error, call.getPeer()));
         })
         .finally(() => stop());
     };
   }
 
-  toError(method: string, error: unknown): grpc.ServiceError {
-    if (isKilnError(error)) this.logger.debug({ method, code: error.code, err: error }, 'call rejected');
+  /** Maps a handler error to a gRPC error; `peer` is the caller's address, logged when its credentials were rejected. */
+  toError(method: string, error: unknown, peer = 'unknown'): grpc.ServiceError {
+    if (isKilnError(error) && CREDENTIAL_CODES.has(error.code)) this.rejections.record(peer, method, error.code, error.message);
+    else if (isKilnError(error)) this.logger.debug({ method, code: error.code, err: error }, 'call rejected');
     else this.logger.error({ method, err: error }, 'call failed with an unexpected error');
     return toServiceError(error) as grpc.ServiceError;
   }

@@ -151,6 +151,40 @@ describe('gRPC handlers', () => {
     });
   });
 
+  describe('GetExecution', () => {
+    it('shows the selectors and connector a queued stage waits for', async () => {
+      await applyFixtures();
+      await registerDelegate(['windows']);
+      const api = metadata(API_TOKEN);
+      const started = await call<wire.StartExecutionRequest, wire.Execution__Output>(managerClient.StartExecution.bind(managerClient), { pipeline: 'two_stages', branch: 'main' }, api);
+      const execution = await call<wire.GetExecutionRequest, wire.Execution__Output>(managerClient.GetExecution.bind(managerClient), { id: started.id }, api);
+      expect(execution.stages[0]).toMatchObject({ status: 'Queued', reason: 'no_matching_delegate', selectors: ['local'], selector_connector: 'account.kiln_delegate' });
+      expect(execution.stages[1]).toMatchObject({ reason: '', selectors: [], selector_connector: '' });
+    });
+  });
+
+  describe('ListDelegates', () => {
+    it('counts an offered task in the slots before any heartbeat', async () => {
+      await applyFixtures();
+      const { session, response } = await registerDelegate();
+      const poll = call<wire.AcquireTaskRequest, wire.AcquireTaskResponse__Output>(delegateClient.AcquireTask.bind(delegateClient), { free_slots: 1 }, session());
+      await call(managerClient.StartExecution.bind(managerClient), { pipeline: 'two_stages', branch: 'main' }, metadata(API_TOKEN));
+      await poll;
+      const listed = await call<wire.ListDelegatesRequest, wire.ListDelegatesResponse__Output>(managerClient.ListDelegates.bind(managerClient), {}, metadata(API_TOKEN));
+      expect(listed.delegates.find((delegate) => delegate.id === response.delegate_id)?.slots_used).toBe(1);
+    });
+
+    it('lists deregistered delegates only with all', async () => {
+      const { session, response } = await registerDelegate();
+      await call(delegateClient.Deregister.bind(delegateClient), { reason: 'test' }, session());
+      const api = metadata(API_TOKEN);
+      const shown = await call<wire.ListDelegatesRequest, wire.ListDelegatesResponse__Output>(managerClient.ListDelegates.bind(managerClient), {}, api);
+      const all = await call<wire.ListDelegatesRequest, wire.ListDelegatesResponse__Output>(managerClient.ListDelegates.bind(managerClient), { all: true }, api);
+      expect(shown.delegates.map((delegate) => delegate.id)).toEqual([]);
+      expect(all.delegates.map((delegate) => [delegate.id, delegate.state])).toEqual([[response.delegate_id, 'deregistered']]);
+    });
+  });
+
   describe('Apply', () => {
     it('returns every problem of an invalid file with its position', async () => {
       const error = (await call(managerClient.Apply.bind(managerClient), { source_name: 'bad.yaml', content: 'pipeline:\n  name: x\n  identifier: bad\n  stagez: []\n' }, metadata(API_TOKEN)).catch(

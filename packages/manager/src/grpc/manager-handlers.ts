@@ -2,7 +2,7 @@ import type * as grpc from '@grpc/grpc-js';
 import { KilnError, type BuildType, type ManagerServiceHandlers, type wire } from '@kiln/protocol';
 import { applyDocuments, parseForApply } from '../apply/apply-documents.js';
 import { followLogs, type LogFollowerOptions } from '../logs/log-follower.js';
-import { tokenMatches } from '../scheduler/delegate-registry.js';
+import { countUsedSlots, tokenMatches } from '../scheduler/delegate-registry.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import type { EpochMs } from '../store/store.js';
 import { bearerToken, checkProtocolVersion, type CallGuard } from './call-guard.js';
@@ -113,6 +113,10 @@ export function createManagerHandlers(options: ManagerHandlerOptions): ManagerSe
           if (abort.signal.aborted) break;
           if (!call.write(logLineToWire(line))) await waitForDrain(call, abort.signal);
         }
+        // A follow cut short by shutdown ends with UNAVAILABLE, so the client reconnects instead of taking the end as complete.
+        if (call.request.follow && options.shutdownSignal.aborted) {
+          throw new KilnError('UNAVAILABLE', 'the manager is shutting down; reopen the log stream when it is back');
+        }
       } finally {
         options.shutdownSignal.removeEventListener('abort', onShutdown);
       }
@@ -120,9 +124,10 @@ export function createManagerHandlers(options: ManagerHandlerOptions): ManagerSe
 
     ListDelegates: guard.unary('ListDelegates', async (call) => {
       authorize(options, call.metadata);
-      const delegates = await scheduler.transact((tx) => tx.listDelegates());
+      const { delegates, used } = await scheduler.transact(async (tx) => ({ delegates: await tx.listDelegates(), used: await countUsedSlots(tx) }));
       const now = options.clock();
-      return { delegates: delegates.filter((delegate) => delegate.state !== 'deregistered').map((delegate) => delegateToWire(delegate, now, options.delegateStaleAfterMs)) };
+      const shown = call.request.all ? delegates : delegates.filter((delegate) => delegate.state !== 'deregistered');
+      return { delegates: shown.map((delegate) => delegateToWire(delegate, now, options.delegateStaleAfterMs, used.get(delegate.id) ?? 0)) };
     }),
 
     ListPipelines: guard.unary('ListPipelines', async (call) => {

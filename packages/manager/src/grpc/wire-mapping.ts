@@ -1,6 +1,7 @@
 import type { wire } from '@kiln/protocol';
 import type { LogLineOut } from '../logs/log-follower.js';
 import { displayState } from '../scheduler/delegate-match.js';
+import { parsePlan } from '../scheduler/plan.js';
 import type { ExecutionView } from '../scheduler/scheduler.js';
 import type { DelegateRecord, EpochMs, PipelineRecord, StageRecord, StepRecord, TaskRecord, TaskResult } from '../store/store.js';
 
@@ -56,9 +57,19 @@ function stageAttemptsToWire(view: ExecutionView, stage: StageRecord): wire.Stag
   return [...earlier.map((task) => attemptToWire(view, stage, task)), stageToWire(view, stage)];
 }
 
+/** Returns the connector whose delegateSelectors a stage's task needs, from the execution's plan; '' when unknown. */
+function selectorConnectorOf(view: ExecutionView, stageId: string): string {
+  try {
+    return parsePlan(view.execution.preparedJson).stages.find((stage) => stage.stageId === stageId)?.selectorConnector ?? '';
+  } catch {
+    return '';
+  }
+}
+
 function stageToWire(view: ExecutionView, stage: StageRecord): wire.Stage {
   const task = view.tasks.find((candidate) => candidate.id === stage.taskId);
   const delegate = stage.delegateId === undefined ? undefined : view.delegates.get(stage.delegateId);
+  const waiting = task?.state === 'queued' && task.reason !== '';
   return {
     id: stage.stageId,
     name: stage.name,
@@ -72,6 +83,8 @@ function stageToWire(view: ExecutionView, stage: StageRecord): wire.Stage {
     started_at_ms: stage.startedAt ?? 0,
     finished_at_ms: stage.finishedAt ?? 0,
     steps: stepsOf(view, stage.stageId, stage.attempt),
+    selectors: waiting ? task.selectors : [],
+    selector_connector: waiting ? selectorConnectorOf(view, stage.stageId) : '',
   };
 }
 
@@ -96,7 +109,12 @@ export function executionToWire(view: ExecutionView): wire.Execution {
   };
 }
 
-export function delegateToWire(delegate: DelegateRecord, now: EpochMs, staleAfterMs: number): wire.Delegate {
+/**
+ * Maps a delegate to the wire. `slotsUsed` is the count of tasks the manager
+ * has offered to or runs on it (see countUsedSlots); without it the last
+ * heartbeat's count is shown, which lags up to a heartbeat interval.
+ */
+export function delegateToWire(delegate: DelegateRecord, now: EpochMs, staleAfterMs: number, slotsUsed?: number): wire.Delegate {
   return {
     id: delegate.id,
     name: delegate.name,
@@ -106,7 +124,7 @@ export function delegateToWire(delegate: DelegateRecord, now: EpochMs, staleAfte
     builder: delegate.builder,
     builder_version: delegate.builderVersion,
     capacity: delegate.capacity,
-    slots_used: delegate.slotsUsed,
+    slots_used: slotsUsed ?? delegate.slotsUsed,
     state: displayState(delegate, now, staleAfterMs),
     registered_at_ms: delegate.registeredAt,
     last_heartbeat_ms: delegate.lastHeartbeatAt,

@@ -172,6 +172,34 @@ describe('NatsIngest', () => {
     });
   });
 
+  describe('when NATS is unreachable at start', () => {
+    it('warns with the URL and error, then logs the connection', async () => {
+      const lines: Record<string, unknown>[] = [];
+      const destination = { write: (text: string) => lines.push(JSON.parse(text) as Record<string, unknown>) };
+      const downPort = await freePort();
+      const downUrl = `nats://127.0.0.1:${downPort}`;
+      const late = new NatsIngest({ servers: downUrl, sink, logger: pino({ level: 'info' }, destination), metrics, connectRetryMs: 20 });
+      const lateDir = mkdtempSync(join(tmpdir(), 'kiln-manager-nats-late-'));
+      let lateServer: ChildProcess | undefined;
+      try {
+        late.start();
+        await waitFor(() => lines.filter((line) => line.msg === 'cannot connect to NATS; retrying').length >= 2);
+        const warnings = lines.filter((line) => line.msg === 'cannot connect to NATS; retrying');
+        expect(warnings[0]).toMatchObject({ level: 40, servers: [downUrl], attempt: 1 });
+        expect(String(warnings[0]?.error)).toMatch(/refused/i);
+        expect(warnings[1]).toMatchObject({ attempt: 10 });
+
+        lateServer = startServer(lateDir, downPort);
+        await waitFor(() => late.isReady(), 20_000);
+        expect(lines.some((line) => line.msg === 'connected to NATS' && line.level === 30)).toBe(true);
+      } finally {
+        await late.stop();
+        if (lateServer !== undefined) await stopServer(lateServer);
+        rmSync(lateDir, { recursive: true, force: true });
+      }
+    });
+  });
+
   describe('when the NATS server restarts', () => {
     it('reports not ready while it is down, then consumes again', async () => {
       await stopServer(server);

@@ -20,6 +20,8 @@ export interface NatsIngestOptions {
   metrics: ManagerMetrics;
   /** Delay before redelivery of a message whose store write failed, in ms; default 2000. */
   retryDelayMs?: number;
+  /** Delay between attempts of the first connection, in ms; default 1000. */
+  connectRetryMs?: number;
 }
 
 /** Lifecycle of the ingest. */
@@ -27,6 +29,22 @@ export type IngestState = 'starting' | 'running' | 'draining' | 'stopped';
 
 /** Delay between attempts to set up streams and consumers after an error, in ms. */
 const SETUP_RETRY_MS = 2000;
+/** While NATS is unreachable at start, every this many failed attempts logs a warning (the first always does). */
+const CONNECT_WARN_EVERY = 10;
+
+/** Waits `ms`, or less when the signal aborts; the timer does not keep the process alive. */
+async function delay(ms: number, signal: AbortSignal): Promise<void> {
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    timer.unref();
+    signal.addEventListener('abort', done, { once: true });
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+}
 
 /**
  * Consumes KILN_LOGS and KILN_EVENTS with durable pull consumers and applies
@@ -57,14 +75,15 @@ export class NatsIngest {
   private async run(): Promise<void> {
     const { logger } = this.options;
     const servers = this.options.servers.split(',').map((server) => server.trim());
-    // waitOnFirstConnect keeps retrying when NATS is down at start, so the manager can start before NATS.
-    this.connection = await connect({ servers, name: 'kiln-manager', maxReconnectAttempts: -1, waitOnFirstConnect: true, reconnectTimeWait: 1000 });
+    const connection = await this.connectFirst(servers);
+    if (connection === undefined) return;
+    this.connection = connection;
     if (this.abort.signal.aborted) {
       await this.connection.close();
       return;
     }
     this.connected = true;
-    logger.info({ servers }, 'connected to NATS');
+    logger.info({ servers, server: connection.getServer() }, 'connected to NATS');
     void this.watchStatus(this.connection);
     while (!this.abort.signal.aborted) {
       try {
@@ -80,6 +99,29 @@ export class NatsIngest {
       }
       if (!this.abort.signal.aborted) await new Promise((resolve) => setTimeout(resolve, SETUP_RETRY_MS).unref());
     }
+  }
+
+  /**
+   * Connects to NATS, retrying until it answers or the ingest stops, so the
+   * manager can start before NATS. Logs a warning with the URLs and the error
+   * on the first failure and on every {@link CONNECT_WARN_EVERY}th after it.
+   * Returns undefined when stopped first.
+   */
+  private async connectFirst(servers: string[]): Promise<NatsConnection | undefined> {
+    const retryMs = this.options.connectRetryMs ?? 1000;
+    for (let attempt = 1; !this.abort.signal.aborted; attempt += 1) {
+      try {
+        // After the first connection the client reconnects on its own, without limit.
+        return await connect({ servers, name: 'kiln-manager', maxReconnectAttempts: -1, reconnectTimeWait: 1000 });
+      } catch (error) {
+        if (attempt === 1 || attempt % CONNECT_WARN_EVERY === 0) {
+          const message = error instanceof Error ? error.message : String(error);
+          this.options.logger.warn({ servers, attempt, error: message, retryMs }, 'cannot connect to NATS; retrying');
+        }
+        await delay(retryMs, this.abort.signal);
+      }
+    }
+    return undefined;
   }
 
   private async watchStatus(connection: NatsConnection): Promise<void> {

@@ -49,6 +49,19 @@ export function tokenMatches(presented: string, expectedHashHex: string): boolea
 }
 
 /**
+ * Counts the slots each delegate uses from the manager's own tasks: every
+ * task offered to or running on it. Unlike the heartbeat's slotsUsed it
+ * changes the moment a task is offered or finishes.
+ */
+export async function countUsedSlots(tx: StoreOperations): Promise<Map<string, number>> {
+  const used = new Map<string, number>();
+  for (const task of [...(await tx.listTasks('offered')), ...(await tx.listTasks('running'))]) {
+    if (task.delegateId !== undefined) used.set(task.delegateId, (used.get(task.delegateId) ?? 0) + 1);
+  }
+  return used;
+}
+
+/**
  * Delegate sessions: registration, session checks, heartbeats and
  * deregistration. `onChange` runs when the set of delegates that can take
  * work changes, so queued tasks get their wait reason refreshed.

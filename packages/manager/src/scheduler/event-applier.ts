@@ -3,6 +3,7 @@ import type { RejectReason } from '../metrics.js';
 import type { EpochMs, StoreOperations, TaskRecord } from '../store/store.js';
 import type { CommitEffects } from './commit-effects.js';
 import type { ExecutionProgress } from './execution-progress.js';
+import { plannedStep } from './planned-steps.js';
 import { canAdvance } from './status-order.js';
 
 export type ApplyOutcome = { applied: true } | { applied: false; reason: RejectReason; message: string };
@@ -31,11 +32,13 @@ export async function checkFence(tx: StoreOperations, scope: TaskScope): Promise
   return { task };
 }
 
-async function finishStep(tx: StoreOperations, event: StepFinishedEvent, now: EpochMs): Promise<void> {
+async function finishStep(tx: StoreOperations, event: StepFinishedEvent, task: TaskRecord, now: EpochMs): Promise<void> {
   const key = { executionId: event.executionId, stageId: event.stageId, stepId: event.stepId, attempt: event.attempt };
   let step = await tx.getStep(key.executionId, key.stageId, key.stepId, key.attempt);
   if (step === undefined) {
-    await tx.startStep({ ...key, name: event.stepId, type: '', status: 'Running', exitCode: undefined, errorCode: undefined, errorMessage: undefined, outputs: {}, artifacts: [], startedAt: undefined, finishedAt: undefined });
+    // A skipped step is only reported as finished, so its name and type come from the stage plan.
+    const planned = plannedStep(task.payloadJson, event.stepId);
+    await tx.startStep({ ...key, name: planned?.name ?? event.stepId, type: planned?.type ?? '', status: 'Running', exitCode: undefined, errorCode: undefined, errorMessage: undefined, outputs: {}, artifacts: [], startedAt: undefined, finishedAt: undefined });
     step = await tx.getStep(key.executionId, key.stageId, key.stepId, key.attempt);
   }
   if (step === undefined || !canAdvance(step.status, event.status)) return;
@@ -88,7 +91,7 @@ export class EventApplier {
         });
         break;
       case 'step.finished':
-        await finishStep(tx, event, now);
+        await finishStep(tx, event, fence.task, now);
         break;
       case 'stage.finished':
         await this.options.progress.stageFinished(tx, effects, fence.task, event.status, event.error?.message);

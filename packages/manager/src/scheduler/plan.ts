@@ -7,6 +7,8 @@ export interface PlannedStage {
   stageIndex: number;
   groupIndex: number;
   selectors: string[];
+  /** Connector whose delegateSelectors are `selectors`; missing in plans stored before it was recorded. */
+  selectorConnector?: string | undefined;
   payload: Omit<TaskPayload, 'taskId' | 'attempt'>;
 }
 

@@ -2,6 +2,7 @@ import { isKilnError, type KilnEvent, type TaskPayload } from '@kiln/protocol';
 import { CONNECTORS_YAML, PARALLEL_YAML, TWO_STAGES_YAML, createSchedulerFixture, type SchedulerFixture } from '../testing/fixtures.js';
 import type { DelegateRecord } from '../store/store.js';
 import type { TaskOffer } from './poll-waiters.js';
+import { findIncompleteSteps } from '../logs/log-completeness.js';
 
 const registration = { version: '0.1.0', executor: 'local', builder: 'buildah', builderVersion: '1.28', capacity: 2, hostname: 'host' };
 
@@ -70,6 +71,17 @@ describe('Scheduler', () => {
       await fixture.apply(TWO_STAGES_YAML);
       const next = await fixture.scheduler.startExecution({ pipeline: 'two_stages', build: { type: 'branch', value: 'main' }, inputs: {}, trigger: 'manual' });
       expect(next.execution.sequenceId).toBe(1);
+    });
+  });
+
+  describe('when a connector of a stage is missing', () => {
+    it('points at the connectorRef itself', async () => {
+      await fixture.apply(TWO_STAGES_YAML.replaceAll('account.kiln_delegate', 'account.missing_cluster'));
+      const error: unknown = await fixture.scheduler.startExecution({ pipeline: 'two_stages', build: { type: 'branch', value: 'main' }, inputs: {}, trigger: 'manual' }).catch((caught: unknown) => caught);
+      const problems = (error as { details: { problems: { line: number; column: number; path: string }[] } }).details.problems;
+      // TWO_STAGES_YAML has `pipeline:` on line 2 and stage build's infrastructure connectorRef on line 23.
+      expect(problems[0]).toMatchObject({ line: 23, column: 29, path: 'pipeline.stages[0].stage.spec.infrastructure.spec.connectorRef' });
+      expect(problems[1]).toMatchObject({ line: 43, column: 29, path: 'pipeline.stages[1].stage.spec.infrastructure.spec.connectorRef' });
     });
   });
 
@@ -154,6 +166,22 @@ describe('Scheduler', () => {
       expect(final.execution).toBe('Failed');
       expect(final.stages).toEqual({ build: 'Failed', test: 'Skipped' });
       expect(await acquire(fixture, delegate)).toBeUndefined();
+    });
+  });
+
+  describe('when a step is skipped without starting', () => {
+    it('keeps its declared name and type and no incomplete log', async () => {
+      const delegate = await register(fixture, ['local']);
+      const view = await fixture.scheduler.startExecution({ pipeline: 'two_stages', build: { type: 'branch', value: 'main' }, inputs: {}, trigger: 'manual' });
+      const build = await acceptNext(fixture, delegate);
+      const scope = { taskId: build.offer.taskId, attempt: 1, leaseId: build.lease.leaseId, executionId: view.execution.id, stageId: 'build' };
+      await fixture.scheduler.applyEvent({ ...scope, type: 'step.finished', stepId: 'hello', status: 'Skipped', ts: 2 });
+      await fixture.scheduler.applyEvent(stageFinished(build.offer, build.lease.leaseId, 'Failed'));
+
+      const { steps } = await fixture.scheduler.getExecution(view.execution.id);
+      expect(steps).toHaveLength(1);
+      expect(steps[0]).toMatchObject({ stepId: 'hello', name: 'say hello', type: 'Run', status: 'Skipped' });
+      expect(await fixture.store.transaction((tx) => findIncompleteSteps(tx, view.execution.id, steps))).toEqual([]);
     });
   });
 

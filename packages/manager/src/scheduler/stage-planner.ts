@@ -1,5 +1,5 @@
 import { KilnError, type CodebaseRecord, type ConnectorRecord } from '@kiln/protocol';
-import { collectConnectorRefs, connectorKey, type Pipeline, type PreparedExecution, type PreparedStage, type Stage, type StageNode } from '@kiln/pipeline';
+import { collectConnectorRefs, connectorKey, findYamlValue, listStages, locateYamlPath, type Pipeline, type PreparedExecution, type PreparedStage, type Stage, type StageNode } from '@kiln/pipeline';
 import type { PipelineRecord, StoreOperations } from '../store/store.js';
 import type { PlannedStage } from './plan.js';
 
@@ -61,7 +61,7 @@ export class StagePlanner {
     private readonly run: { executionId: string; sequenceId: number },
   ) {}
 
-  private async resolve(ref: string, stage: Stage, path: string): Promise<ConnectorRecord | undefined> {
+  private async resolve(ref: string, stage: Stage, stagePath: string): Promise<ConnectorRecord | undefined> {
     const key = connectorKey(ref, this.record.org, this.record.project);
     const row = await this.tx.getConnector(key);
     if (row !== undefined) {
@@ -71,18 +71,34 @@ export class StagePlanner {
       code: 'UNKNOWN_REFERENCE',
       message: `connector "${ref}" (key ${key}) used by stage ${stage.identifier} of pipeline ${this.record.identifier} is not stored; apply its connector: document with \`kiln apply -f FILE\` and run again`,
       file: this.record.sourceFile,
-      line: this.record.sourceLine,
-      column: 1,
-      path,
+      ...this.locateRef(ref, stagePath),
     });
     return undefined;
+  }
+
+  /**
+   * Returns the position of the `connectorRef` that names `ref`: in the
+   * stage, else in the codebase, else anywhere in the pipeline (a stage
+   * whose infrastructure comes from another with `useFromStage`). Falls back
+   * to the stage, e.g. for a ref that a runtime input supplied.
+   */
+  private locateRef(ref: string, stagePath: string): { line: number; column: number; path: string } {
+    const source = this.record.source;
+    const found = findYamlValue(source, { key: 'connectorRef', value: ref, under: stagePath })
+      ?? findYamlValue(source, { key: 'connectorRef', value: ref, under: 'pipeline.properties' })
+      ?? findYamlValue(source, { key: 'connectorRef', value: ref })
+      ?? locateYamlPath(source, stagePath);
+    if (found === undefined) return { line: this.record.sourceLine, column: 1, path: stagePath };
+    // The stored source starts at the `pipeline:` key, which is on line sourceLine of the file.
+    return { line: this.record.sourceLine + found.line - 1, column: found.column, path: found.path };
   }
 
   /** Builds the planned task of one stage; missing connectors are left out and reported in `problems`. */
   async plan(prepared: PreparedStage, group: number): Promise<PlannedStage> {
     const { stage } = prepared;
     const pipeline: Pipeline = this.prepared.pipeline;
-    const path = `pipeline.stages[${prepared.index}]`;
+    const located = listStages(pipeline.stages).find((candidate) => candidate.stage.identifier === stage.identifier);
+    const path = located?.path ?? `pipeline.stages[${prepared.index}]`;
     const refs = new Set(collectConnectorRefs(stage, pipeline));
     const infraRef = infrastructureRef(stage, this.prepared.stages);
     if (infraRef !== undefined) refs.add(infraRef);
@@ -101,6 +117,7 @@ export class StagePlanner {
       stageIndex: prepared.index,
       groupIndex: group,
       selectors,
+      selectorConnector: selectors.length > 0 ? infraRef : undefined,
       payload: {
         executionId: this.run.executionId,
         pipeline: {
