@@ -102,22 +102,6 @@ export class KilnManager {
       acceptingWork,
       settings: { natsServers: options.natsPublicUrl, heartbeatIntervalMs, pollTimeoutMs: options.pollTimeoutMs, leaseTtlMs: options.leaseTtlMs, logFlushIntervalMs: LOG_FLUSH_INTERVAL_MS, logFlushBytes: LOG_FLUSH_BYTES },
     });
-    const managerHandlers = createManagerHandlers({
-      scheduler,
-      guard,
-      apiTokenHash: sha256Hex(options.apiToken),
-      clock: Date.now,
-      delegateStaleAfterMs: staleAfterMs,
-      logCompletenessWaitMs: LOG_COMPLETENESS_WAIT_MS,
-      acceptingWork,
-      shutdownSignal: this.shutdown.signal,
-    });
-    const grpcServer = await startGrpcServer(options.grpcListen, delegateHandlers, managerHandlers);
-    this.grpcServer = grpcServer.server;
-
-    ingest.start();
-    scheduler.start();
-
     const service = new ManagerService({
       scheduler,
       apiTokenHash: sha256Hex(options.apiToken),
@@ -126,6 +110,13 @@ export class KilnManager {
       logCompletenessWaitMs: LOG_COMPLETENESS_WAIT_MS,
       acceptingWork,
     });
+    const managerHandlers = createManagerHandlers({ service, guard, shutdownSignal: this.shutdown.signal });
+    const grpcServer = await startGrpcServer(options.grpcListen, delegateHandlers, managerHandlers);
+    this.grpcServer = grpcServer.server;
+
+    ingest.start();
+    scheduler.start();
+
     const http = await startHttpServer({
       ...options.httpListen,
       registry: this.registry,

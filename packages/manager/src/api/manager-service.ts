@@ -2,7 +2,7 @@ import { KilnError, type wire } from '@kiln/protocol';
 import { applyDocuments, parseForApply } from '../apply/apply-documents.js';
 import { delegateToWire, executionToWire, logLineToWire, pipelineToWire } from '../grpc/wire-mapping.js';
 import { followLogs, type LogFollowerOptions } from '../logs/log-follower.js';
-import { tokenMatches } from '../scheduler/delegate-registry.js';
+import { countUsedSlots, tokenMatches } from '../scheduler/delegate-registry.js';
 import { findPipeline } from '../scheduler/execution-starter.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import type { EpochMs } from '../store/store.js';
@@ -53,7 +53,7 @@ export class ManagerService {
    */
   authenticate(token: string | undefined): void {
     if (token === undefined || token === '' || !tokenMatches(token, this.options.apiTokenHash)) {
-      throw new KilnError('UNAUTHENTICATED', 'API token does not match KILN_API_TOKEN of the manager; pass the token the kiln CLI uses');
+      throw new KilnError('UNAUTHENTICATED', 'API token does not match KILN_API_TOKEN of the manager; pass it with --token or KILN_TOKEN (the web UI asks for it at sign-in)');
     }
   }
 
@@ -119,12 +119,16 @@ export class ManagerService {
     }
   }
 
-  /** Lists delegates except deregistered ones, with the state shown to users. */
-  async listDelegates(): Promise<wire.ListDelegatesResponse> {
-    const delegates = await this.options.scheduler.transact((tx) => tx.listDelegates());
+  /**
+   * Lists delegates with the state shown to users and the slots the manager has leased to each; lost and
+   * deregistered ones only when `all` is set.
+   */
+  async listDelegates(request: Partial<wire.ListDelegatesRequest__Output> = {}): Promise<wire.ListDelegatesResponse> {
+    const { delegates, used } = await this.options.scheduler.transact(async (tx) => ({ delegates: await tx.listDelegates(), used: await countUsedSlots(tx) }));
     const now = this.options.clock();
-    const shown = delegates.filter((delegate) => delegate.state !== 'deregistered');
-    return { delegates: shown.map((delegate) => delegateToWire(delegate, now, this.options.delegateStaleAfterMs)) };
+    const stale = this.options.delegateStaleAfterMs;
+    const shown = request.all ? delegates : delegates.filter((delegate) => delegate.state !== 'deregistered' && delegate.state !== 'lost');
+    return { delegates: shown.map((delegate) => delegateToWire(delegate, now, stale, used.get(delegate.id) ?? 0)) };
   }
 
   async listPipelines(): Promise<wire.ListPipelinesResponse> {

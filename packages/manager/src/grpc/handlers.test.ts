@@ -16,6 +16,7 @@ import { CONNECTORS_YAML, TWO_STAGES_YAML, createSchedulerFixture, type Schedule
 import { CallGuard } from './call-guard.js';
 import { createDelegateHandlers } from './delegate-handlers.js';
 import { startGrpcServer, stopGrpcServer } from './grpc-server.js';
+import { ManagerService } from '../api/manager-service.js';
 import { createManagerHandlers } from './manager-handlers.js';
 
 const DELEGATE_TOKEN = 'delegate-secret';
@@ -54,16 +55,15 @@ describe('gRPC handlers', () => {
       acceptingWork: () => true,
       settings: { natsServers: 'nats://127.0.0.1:4999', heartbeatIntervalMs: 10_000, pollTimeoutMs: 300, leaseTtlMs: 60_000, logFlushIntervalMs: 100, logFlushBytes: 262_144 },
     });
-    const managerHandlers = createManagerHandlers({
+    const service = new ManagerService({
       scheduler: fixture.scheduler,
-      guard,
       apiTokenHash: sha256Hex(API_TOKEN),
       clock: () => fixture.now.value,
       delegateStaleAfterMs: 30_000,
       logCompletenessWaitMs: 200,
       acceptingWork: () => true,
-      shutdownSignal: new AbortController().signal,
     });
+    const managerHandlers = createManagerHandlers({ service, guard, shutdownSignal: new AbortController().signal });
     const running = await startGrpcServer({ host: '127.0.0.1', port: 0 }, delegateHandlers, managerHandlers);
     server = running.server;
     delegateClient = new (loadDelegateProto().kiln.v1.DelegateService)(running.address, grpc.credentials.createInsecure());
