@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { KilnError } from '@kiln/protocol';
+import { isKilnError, KilnError } from '@kiln/protocol';
 import type { Logger } from 'pino';
 import type { ManagerService } from '../api/manager-service.js';
+import type { RejectionLog } from '../grpc/rejection-log.js';
 import { streamExecution, streamExecutionChanges } from './execution-events.js';
 import { sendError, sendJson } from './http-errors.js';
 import { sendLog, streamLogEvents } from './log-endpoints.js';
@@ -20,6 +21,8 @@ export interface ApiRoutesOptions {
   logger: Logger;
   /** Aborts when shutdown begins, ending event streams. */
   shutdownSignal: AbortSignal;
+  /** Logs rejected tokens, rate-limited per peer; the gRPC server has its own. */
+  rejections?: RejectionLog;
 }
 
 /** One API request after authentication: method, path segments below /api/v1 (decoded) and query. */
@@ -109,7 +112,15 @@ async function routeCall(options: ApiRoutesOptions, call: ApiCall): Promise<void
  */
 export async function handleApiRequest(options: ApiRoutesOptions, request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
   try {
-    options.service.authenticate(bearerTokenOf(request));
+    try {
+      options.service.authenticate(bearerTokenOf(request));
+    } catch (error) {
+      const address = request.socket.remoteAddress ?? 'unknown';
+      // Bracket an IPv6 address, as grpc-js peers are, so that its last group is not taken for a port.
+      const peer = address.includes(':') ? `[${address}]` : address;
+      if (isKilnError(error)) options.rejections?.record(peer, `${request.method ?? 'GET'} ${url.pathname}`, error.code, error.message);
+      throw error;
+    }
     const call: ApiCall = { method: request.method ?? 'GET', segments: segmentsOf(url.pathname), params: url.searchParams, request, response };
     await routeCall(options, call);
   } catch (error) {

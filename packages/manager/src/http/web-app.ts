@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
 import type { Logger } from 'pino';
 import type { ManagerService } from '../api/manager-service.js';
+import { RejectionLog } from '../grpc/rejection-log.js';
 import { API_PREFIX, handleApiRequest } from './api-routes.js';
 import { DEFAULT_WEB_ROOT, serveStatic } from './static-files.js';
 
@@ -28,9 +29,10 @@ export function isLoopbackHost(host: string): boolean {
 /** Builds the handler of the web UI (static files) and its JSON API under /api/v1/. */
 export function createWebApp(options: WebAppOptions): HttpApp {
   const root = options.webRoot ?? DEFAULT_WEB_ROOT;
+  const routes = { ...options, rejections: new RejectionLog(options.logger) };
   return async (request, response, url) => {
     if (url.pathname.startsWith(API_PREFIX) || url.pathname === '/api/v1') {
-      await handleApiRequest(options, request, response, url);
+      await handleApiRequest(routes, request, response, url);
       return;
     }
     await serveStatic(root, request, response, url.pathname);
