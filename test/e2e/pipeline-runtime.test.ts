@@ -16,7 +16,7 @@ interface ExecutionView {
   id: string;
   status: string;
   error_message: string;
-  stages: { id: string; status: string; steps: StepView[] }[];
+  stages: { id: string; status: string; attempt: number; steps: StepView[] }[];
 }
 
 interface LogLineView {
@@ -156,6 +156,15 @@ const SECRETS = pipeline('Runtime_Secrets', [
   ),
 ]);
 
+/** A file outside every workspace: each stage attempt gets a fresh workspace, so the marker must live elsewhere. */
+const STAGE_RETRY_MARKER = join(tmpdir(), `kiln-e2e-stage-retry-${randomBytes(6).toString('hex')}`);
+
+const STAGE_RETRY = pipeline('Runtime_Stage_Retry', [
+  stage('flaky', [run('once', `if [ -f ${STAGE_RETRY_MARKER} ]; then echo "second attempt"; else touch ${STAGE_RETRY_MARKER}; exit 4; fi`)], {
+    failureStrategies: [{ onFailure: { errors: ['AllErrors'], action: { type: 'Retry', spec: { retryCount: 1, retryIntervals: ['1s'], onRetryFailure: { action: { type: 'Fail' } } } } } }],
+  }),
+]);
+
 let dir: string;
 let manager: Manager;
 let stops: (() => Promise<void>)[] = [];
@@ -194,7 +203,7 @@ beforeAll(async () => {
   const delegate = await startDelegate(dir, { name: 'runtime-1', manager, capacity: 3, secrets: { 'account.e2e_token': SECRET } });
   stops.push(() => delegate.process.stop());
   const file = join(dir, 'pipelines.yaml');
-  await writeFile(file, [FLOW, RETRY, PARALLEL, INPUTS, SECRETS].map((document) => stringify(document)).join('---\n'));
+  await writeFile(file, [FLOW, RETRY, PARALLEL, INPUTS, SECRETS, STAGE_RETRY].map((document) => stringify(document)).join('---\n'));
   const applied = await kiln(manager, ['apply', '-f', file]);
   if (applied.exitCode !== 0) throw new Error(`kiln apply failed: ${String(applied.stderr)}`);
 }, 120_000);
@@ -298,6 +307,17 @@ describe('pipeline runtime', () => {
       expect(result.execution.status).toBe('Succeeded');
       const texts = (await logLines(result.execution.id)).map((line) => line.text);
       expect(texts).toContain('tag=v10 target=release mode=fast');
+    }, 120_000);
+  });
+
+  describe('when a stage fails under a stage Retry strategy', () => {
+    it('runs a second attempt of the stage, and both attempts show', async () => {
+      const result = await runPipeline('Runtime_Stage_Retry');
+
+      expect(result.execution.status).toBe('Succeeded');
+      const attempts = result.execution.stages.filter((candidate) => candidate.id === 'flaky').map((candidate) => [candidate.attempt, candidate.status]);
+      expect(attempts).toEqual(expect.arrayContaining([[1, 'Failed'], [2, 'Succeeded']]));
+      expect((await logLines(result.execution.id)).map((line) => line.text)).toContain('second attempt');
     }, 120_000);
   });
 

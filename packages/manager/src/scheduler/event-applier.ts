@@ -3,6 +3,7 @@ import type { RejectReason } from '../metrics.js';
 import type { EpochMs, StoreOperations, TaskRecord } from '../store/store.js';
 import type { CommitEffects } from './commit-effects.js';
 import type { ExecutionProgress } from './execution-progress.js';
+import type { LostAttempts } from './lost-attempts.js';
 import { plannedStep } from './planned-steps.js';
 import { canAdvance } from './status-order.js';
 
@@ -58,7 +59,7 @@ async function finishStep(tx: StoreOperations, event: StepFinishedEvent, task: T
  * transaction. Statuses only move forward, so a redelivered message changes nothing.
  */
 export class EventApplier {
-  constructor(private readonly options: { progress: ExecutionProgress; clock: () => EpochMs }) {}
+  constructor(private readonly options: { progress: ExecutionProgress; attempts: LostAttempts; clock: () => EpochMs }) {}
 
   async applyEvent(tx: StoreOperations, effects: CommitEffects, event: KilnEvent): Promise<ApplyOutcome> {
     const fence = await checkFence(tx, event);
@@ -94,6 +95,7 @@ export class EventApplier {
         await finishStep(tx, event, fence.task, now);
         break;
       case 'stage.finished':
+        if (event.status === 'Failed' && (await this.options.attempts.retryFailed(tx, effects, fence.task, event.error))) break;
         await this.options.progress.stageFinished(tx, effects, fence.task, event.status, event.error?.message);
         break;
     }

@@ -201,20 +201,6 @@ export class ExecutionProgress {
     await this.advance(tx, effects, task.executionId);
   }
 
-  /** Ends a task whose lease expired: the attempt is `lost` and its stage fails with a message naming the delegate. */
-  async leaseExpired(tx: StoreOperations, effects: CommitEffects, task: TaskRecord, delegateName: string): Promise<boolean> {
-    const now = this.options.clock();
-    const changed = await tx.transitionTask(task.id, 'running', { state: 'done', result: 'lost', finishedAt: now });
-    if (!changed) return false;
-    const expiredAt = new Date(task.leaseExpiresAt ?? now).toISOString();
-    const message = `delegate ${delegateName} (${task.delegateId ?? 'unknown'}) stopped renewing the lease of task ${task.id} attempt ${task.attempt}; the lease expired at ${expiredAt}`;
-    // TODO: queue a new attempt when the stage's failure strategy allows a retry. Until then a lost attempt fails the stage.
-    await tx.updateStage(task.executionId, task.stageId, { status: 'Failed', errorMessage: message, finishedAt: now });
-    effects.executionChanged(task.executionId);
-    await this.advance(tx, effects, task.executionId);
-    return true;
-  }
-
   /**
    * Cancels an execution: queued and offered tasks end Aborted at once, running
    * ones get a cancel request that the RenewLease reply delivers.

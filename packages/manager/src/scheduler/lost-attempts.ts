@@ -1,10 +1,10 @@
-import { isTerminal, type TaskPayload } from '@kiln/protocol';
+import { isTerminal, type ErrorRecord, type TaskPayload } from '@kiln/protocol';
 import type { Stage } from '@kiln/pipeline';
 import type { EpochMs, StoreOperations, TaskRecord } from '../store/store.js';
 import type { CommitEffects } from './commit-effects.js';
 import { queueReason } from './delegate-match.js';
 import type { ExecutionProgress } from './execution-progress.js';
-import { lostAttemptRetries } from './retry-policy.js';
+import { failedAttemptRetries, lostAttemptRetries } from './retry-policy.js';
 
 export interface LostAttemptOptions {
   progress: ExecutionProgress;
@@ -52,6 +52,24 @@ export class LostAttempts {
     await tx.updateStage(task.executionId, task.stageId, { status: 'Failed', errorMessage: `${message}${suffix}`, finishedAt: now });
     await this.options.progress.advance(tx, effects, task.executionId);
     return { ended: true, retried: false };
+  }
+
+  /**
+   * Queues the next attempt of a stage whose attempt failed when a stage failure strategy with action
+   * Retry covers the failure and allows another attempt. Returns false, changing nothing, otherwise.
+   * NOTE: retryIntervals are not waited for: the next attempt is queued at once.
+   */
+  async retryFailed(tx: StoreOperations, effects: CommitEffects, task: TaskRecord, error: ErrorRecord | undefined): Promise<boolean> {
+    const execution = await tx.getExecution(task.executionId);
+    if (execution === undefined || execution.cancelRequested || isTerminal(execution.status)) return false;
+    const payload = JSON.parse(task.payloadJson) as TaskPayload<Stage>;
+    const allowed = 1 + failedAttemptRetries(payload.stage?.failureStrategies, error?.failureType);
+    if (task.attempt >= allowed) return false;
+    const changed = await tx.transitionTask(task.id, task.state, { state: 'done', result: 'failed', finishedAt: this.options.clock(), errorMessage: error?.message });
+    if (!changed) return false;
+    effects.executionChanged(task.executionId);
+    await this.queueAttempt(tx, effects, task, payload, task.attempt + 1);
+    return true;
   }
 
   private async failRunningSteps(tx: StoreOperations, task: TaskRecord, message: string, now: EpochMs): Promise<void> {

@@ -26,3 +26,19 @@ export function lostAttemptRetries(strategies: readonly FailureStrategy[] | unde
   }
   return DEFAULT_LOST_RETRIES;
 }
+
+/**
+ * Returns how many new attempts a stage gets after failed ones. The first failure strategy whose `errors`
+ * cover the failure decides: `AllErrors` covers every failure, a failure type covers itself, and `Unknown`
+ * also covers an application failure (a step's non-zero exit), which Harness's list has no entry for.
+ * `Retry` gives its `retryCount`; any other action, or no matching strategy, gives none.
+ */
+export function failedAttemptRetries(strategies: readonly FailureStrategy[] | undefined, failureType: string | undefined): number {
+  const type = failureType ?? 'Unknown';
+  for (const strategy of strategies ?? []) {
+    const errors = strategy.onFailure?.errors ?? [];
+    const covered = errors.includes('AllErrors') || errors.includes(type) || (errors.includes('Unknown') && type === 'Application');
+    if (covered) return strategy.onFailure.action.type === 'Retry' ? retryCountOf(strategy) : 0;
+  }
+  return 0;
+}

@@ -92,7 +92,7 @@ export class Scheduler {
       startedAt: this.clock(),
     });
     this.delegates = new DelegateRegistry({ transact, logger: options.logger, clock: this.clock, newId: this.newId, onChange: () => this.sweepSoon() });
-    this.applier = new EventApplier({ progress: this.progress, clock: this.clock });
+    this.applier = new EventApplier({ progress: this.progress, attempts: lost, clock: this.clock });
   }
 
   /** Runs `work` in one transaction, then wakes long polls, notifies followers and counts finished executions. */
