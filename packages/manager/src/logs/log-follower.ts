@@ -133,12 +133,14 @@ async function readBatch(options: LogFollowerOptions, request: LogFollowRequest,
       .sort((a, b) => compareLines(order, a, b));
     const terminal = execution === undefined || isTerminal(execution.status);
     const finishedAt = terminal ? (execution?.finishedAt ?? 0) : undefined;
-    const incomplete = terminal ? await findIncompleteSteps(tx, request.executionId, steps) : [];
+    // Completeness counts each step's stored lines, so it is checked only once the reader has caught up.
+    const caughtUp = lines.length < PAGE_SIZE;
+    const incomplete = terminal && caughtUp ? await findIncompleteSteps(tx, request.executionId, steps) : [];
     const filtered = incomplete.filter((step) => (!request.stageId || step.stageId === request.stageId) && (!request.stepId || step.stepId === request.stepId));
     return {
       lines: selected.map(toOut),
       cursor: lines.at(-1)?.rowId ?? cursor,
-      more: lines.length === PAGE_SIZE,
+      more: !caughtUp,
       finishedAt,
       incomplete: filtered,
     };
