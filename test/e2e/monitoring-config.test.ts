@@ -15,7 +15,7 @@ async function promtool(...args: string[]) {
   return execa('promtool', args, { cwd: PROMETHEUS_DIR, reject: false });
 }
 
-/** Every PromQL expression of the Grafana dashboard, with the panel it belongs to. */
+/** Returns every PromQL expression of the Grafana dashboard with the title of its panel. */
 async function dashboardExpressions(): Promise<{ panel: string; expr: string }[]> {
   const dashboard = JSON.parse(await readFile(DASHBOARD, 'utf8')) as Dashboard;
   return dashboard.panels.flatMap((panel) => panel.targets.map((target) => ({ panel: panel.title, expr: target.expr })));

@@ -1,16 +1,16 @@
 /**
- * A DelegateService server that only holds every AcquireTask call open: the benchmarks' baseline for what
- * grpc-js and Node's HTTP/2 cost per connected delegate before any of kiln's own state. Prints its port as
- * JSON on stdout.
+ * A DelegateService server that keeps every AcquireTask call open and does nothing else. It is the
+ * benchmarks' baseline for what grpc-js and Node's HTTP/2 cost per connected delegate, before any of kiln's
+ * own state. It prints its port as JSON on stdout.
  */
 import * as grpc from '@grpc/grpc-js';
 import { loadDelegateProto } from '@kiln/protocol';
 
-const held: unknown[] = [];
+const openCalls: unknown[] = [];
 const unimplemented = (_call: unknown, callback: grpc.sendUnaryData<object>): void => callback(null, {});
 const server = new grpc.Server();
 server.addService(loadDelegateProto().kiln.v1.DelegateService.service, {
-  AcquireTask: (_call: unknown, callback: unknown) => void held.push(callback),
+  AcquireTask: (_call: unknown, callback: unknown) => void openCalls.push(callback),
   Register: unimplemented,
   AcceptTask: unimplemented,
   RenewLease: unimplemented,

@@ -11,9 +11,9 @@ export interface DispatchResult {
 }
 
 /**
- * Dispatch latency: executions of the no-op pipeline are submitted at a fixed rate (open loop, the next
- * submit does not wait for the previous one) to `delegates` idle simulated delegates; the latency of each is
- * the time from calling StartExecution to a delegate's AcceptTask returning the payload.
+ * Dispatch latency: executions of the no-op pipeline are submitted at a fixed rate to `delegates` idle
+ * simulated delegates. The load is open loop: the next submit does not wait for the previous one. The
+ * latency of each is the time from calling StartExecution to a delegate's AcceptTask returning the payload.
  */
 export async function measureDispatch(delegates: number, ratePerSecond: number, seconds: number): Promise<DispatchResult> {
   const env = await startEnvironment(`dispatch-${delegates}`);

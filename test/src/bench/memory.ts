@@ -8,7 +8,7 @@ import { residentBytes, sleep } from './stats.js';
 
 export interface MemoryResult {
   delegates: number;
-  /** The same figure for a bare grpc-js server that only holds each delegate's long poll. */
+  /** The same figure for a bare grpc-js server that keeps each delegate's long poll open and does nothing else. */
   bareGrpcBytesPerDelegate: number;
   managerBaselineBytes: number;
   managerWithDelegatesBytes: number;
