@@ -487,7 +487,7 @@ describe('kiln CLI against a ManagerService', () => {
       expect(result.code).toBe(1);
       expect(result.stderr).toEqual([
         'error: invalid API token',
-        "Set --token or KILN_TOKEN to the manager's API token (its KILN_API_TOKEN).",
+        "Set --token or KILN_TOKEN to the manager's KILN_API_TOKEN or to an API token from `kiln token create`.",
       ]);
     });
 

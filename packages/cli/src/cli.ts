@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerApplyCommand } from './commands/apply.js';
+import { registerAuditCommand } from './commands/audit.js';
 import { registerCancelCommand } from './commands/cancel.js';
 import { registerDelegateInstallCommand } from './commands/delegate-install.js';
 import { registerDelegatesCommand } from './commands/delegates.js';
@@ -9,6 +10,7 @@ import { registerGetCommand } from './commands/get.js';
 import { registerLogsCommand } from './commands/logs.js';
 import { registerPipelinesCommand } from './commands/pipelines.js';
 import { registerRunCommand } from './commands/run.js';
+import { registerTokenCommand } from './commands/token.js';
 import { registerValidateCommand } from './commands/validate.js';
 import { CommandContext, defaultClientFactory, type ClientFactory } from './context.js';
 import { reportError } from './error-report.js';
@@ -62,6 +64,8 @@ export function buildProgram(context: CommandContext, env: NodeJS.ProcessEnv): C
   registerDelegateInstallCommand(program, context);
   registerPipelinesCommand(program, context);
   registerCancelCommand(program, context);
+  registerTokenCommand(program, context);
+  registerAuditCommand(program, context);
   return program;
 }
 

@@ -14,8 +14,8 @@ export const EXIT_UNREACHABLE = 2;
 export const EXIT_INTERRUPTED = 130;
 
 const HINTS: Partial<Record<ErrorCode, string>> = {
-  UNAUTHENTICATED: "Set --token or KILN_TOKEN to the manager's API token (its KILN_API_TOKEN).",
-  PERMISSION_DENIED: 'Use an API token that is allowed to make this request (--token or KILN_TOKEN).',
+  UNAUTHENTICATED: "Set --token or KILN_TOKEN to the manager's KILN_API_TOKEN or to an API token from `kiln token create`.",
+  PERMISSION_DENIED: 'Use an API token whose role allows this request (--token or KILN_TOKEN); an admin can create one with `kiln token create --kind api --role ROLE`.',
   PROTOCOL_MISMATCH: 'Use a kiln CLI from the same release as kiln-manager.',
   NOT_FOUND: 'Check the name or id: `kiln executions` lists executions and `kiln pipelines` lists pipelines.',
   MISSING_INPUT: 'Give each input as the problem above says (--branch, --tag, --pr, --commit, --set NAME=VALUE or --inputs FILE), then run again.',

@@ -74,6 +74,22 @@ export class ManagerClient {
     return this.unary(this.client.ListPipelines, {});
   }
 
+  createToken(request: wire.CreateTokenRequest): Promise<wire.CreateTokenResponse__Output> {
+    return this.unary(this.client.CreateToken, request);
+  }
+
+  listTokens(): Promise<wire.ListTokensResponse__Output> {
+    return this.unary(this.client.ListTokens, {});
+  }
+
+  revokeToken(id: string): Promise<wire.TokenInfo__Output> {
+    return this.unary(this.client.RevokeToken, { id });
+  }
+
+  listAudit(limit: number): Promise<wire.ListAuditResponse__Output> {
+    return this.unary(this.client.ListAudit, { limit });
+  }
+
   /**
    * Streams log lines until the manager ends the stream; the signal cancels
    * the call. Has no deadline, because with `follow` the stream lasts as long

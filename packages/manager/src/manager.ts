@@ -7,6 +7,7 @@ import { createDelegateHandlers } from './grpc/delegate-handlers.js';
 import { startGrpcServer, stopGrpcServer } from './grpc/grpc-server.js';
 import { createManagerHandlers } from './grpc/manager-handlers.js';
 import { ManagerService } from './api/manager-service.js';
+import { TokenRegistry } from './auth/token-registry.js';
 import { startHttpServer, stopHttpServer } from './http/http-server.js';
 import { createWebApp, isLoopbackHost, type HttpApp } from './http/web-app.js';
 import { createMetrics } from './metrics.js';
@@ -95,16 +96,19 @@ export class KilnManager {
     this.scheduler = scheduler;
     const guard = new CallGuard(logger, metrics);
     const acceptingWork = (): boolean => this.state === 'running' || this.state === 'starting';
+    const tokens = new TokenRegistry({ transact: (work) => scheduler.transact(work), clock: Date.now });
     const delegateHandlers = createDelegateHandlers({
       scheduler,
       guard,
       delegateTokenHash: sha256Hex(options.delegateToken),
+      tokens,
       acceptingWork,
       settings: { natsServers: options.natsPublicUrl, heartbeatIntervalMs, pollTimeoutMs: options.pollTimeoutMs, leaseTtlMs: options.leaseTtlMs, logFlushIntervalMs: LOG_FLUSH_INTERVAL_MS, logFlushBytes: LOG_FLUSH_BYTES },
     });
     const service = new ManagerService({
       scheduler,
       apiTokenHash: sha256Hex(options.apiToken),
+      tokens,
       clock: Date.now,
       delegateStaleAfterMs: staleAfterMs,
       logCompletenessWaitMs: LOG_COMPLETENESS_WAIT_MS,

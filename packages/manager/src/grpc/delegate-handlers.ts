@@ -1,5 +1,6 @@
 import type * as grpc from '@grpc/grpc-js';
 import { KilnError, METADATA, type DelegateServiceHandlers, type wire } from '@kiln/protocol';
+import { TokenRegistry } from '../auth/token-registry.js';
 import { tokenMatches } from '../scheduler/delegate-registry.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import type { DelegateRecord } from '../store/store.js';
@@ -19,8 +20,10 @@ export interface FleetSettings {
 export interface DelegateHandlerOptions {
   scheduler: Scheduler;
   guard: CallGuard;
-  /** Hex SHA-256 of KILN_DELEGATE_TOKEN. */
+  /** Hex SHA-256 of KILN_DELEGATE_TOKEN, the bootstrap delegate token. */
   delegateTokenHash: string;
+  /** Stored tokens; by default a registry over the scheduler's store. */
+  tokens?: TokenRegistry;
   settings: FleetSettings;
   /** False once shutdown began: new polls return no offer. */
   acceptingWork: () => boolean;
@@ -31,6 +34,20 @@ async function authenticate(options: DelegateHandlerOptions, metadata: grpc.Meta
   checkProtocolVersion(metadata);
   const token = bearerToken(metadata);
   return options.scheduler.delegates.authenticate(metadataValue(metadata, METADATA.delegateId), token);
+}
+
+/**
+ * Returns the id of the stored delegate token presented on Register, or
+ * undefined for KILN_DELEGATE_TOKEN.
+ * @throws KilnError UNAUTHENTICATED when it is neither, or a revoked or expired stored token.
+ */
+async function registrationTokenId(tokens: TokenRegistry, delegateTokenHash: string, token: string): Promise<string | undefined> {
+  if (tokenMatches(token, delegateTokenHash)) return undefined;
+  const stored = await tokens.verify(token, 'delegate');
+  if (stored === undefined) {
+    throw new KilnError('UNAUTHENTICATED', 'delegate token does not match KILN_DELEGATE_TOKEN of the manager nor a stored delegate token; check the delegate\'s token, tokenFile or KILN_DELEGATE_TOKEN');
+  }
+  return stored.id;
 }
 
 function taskRefFromWire(ref: wire.TaskRef__Output | null | undefined): { taskId: string; attempt: number; leaseId: string } {
@@ -45,12 +62,11 @@ function taskRefToWire(ref: { taskId: string; attempt: number; leaseId: string }
 /** Builds the DelegateService handlers: wire to domain translation only. */
 export function createDelegateHandlers(options: DelegateHandlerOptions): DelegateServiceHandlers {
   const { guard, scheduler, settings } = options;
+  const tokens = options.tokens ?? new TokenRegistry({ transact: (work) => scheduler.transact(work), clock: Date.now });
   return {
     Register: guard.unary('Register', async (call) => {
       checkProtocolVersion(call.metadata);
-      if (!tokenMatches(bearerToken(call.metadata), options.delegateTokenHash)) {
-        throw new KilnError('UNAUTHENTICATED', 'delegate token does not match KILN_DELEGATE_TOKEN of the manager; check the delegate\'s token, tokenFile or KILN_DELEGATE_TOKEN');
-      }
+      const tokenId = await registrationTokenId(tokens, options.delegateTokenHash, bearerToken(call.metadata));
       const request = call.request;
       const { delegate, sessionToken } = await scheduler.delegates.register({
         name: request.name || request.hostname || 'delegate',
@@ -61,7 +77,7 @@ export function createDelegateHandlers(options: DelegateHandlerOptions): Delegat
         builderVersion: request.builder_version,
         capacity: request.capacity,
         hostname: request.hostname,
-      });
+      }, tokenId);
       return {
         delegate_id: delegate.id,
         session_token: sessionToken,

@@ -1,6 +1,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import { KilnError, type ManagerServiceHandlers } from '@kiln/protocol';
 import type { ManagerService } from '../api/manager-service.js';
+import type { Caller } from '../auth/access-policy.js';
 import { bearerToken, checkProtocolVersion, type CallGuard } from './call-guard.js';
 
 export interface ManagerHandlerOptions {
@@ -11,9 +12,10 @@ export interface ManagerHandlerOptions {
   shutdownSignal: AbortSignal;
 }
 
-function authorize(service: ManagerService, metadata: grpc.Metadata): void {
-  checkProtocolVersion(metadata);
-  service.authenticate(bearerToken(metadata));
+/** Checks the protocol version and the API token of a call; returns its caller. */
+function authenticate(service: ManagerService, call: { metadata: grpc.Metadata; getPeer(): string }): Promise<Caller> {
+  checkProtocolVersion(call.metadata);
+  return service.authenticate(bearerToken(call.metadata), call.getPeer());
 }
 
 /** Waits until a stream's write buffer drains or the call ends. */
@@ -34,32 +36,29 @@ export function createManagerHandlers(options: ManagerHandlerOptions): ManagerSe
   const { guard, service } = options;
   return {
     Apply: guard.unary('Apply', async (call) => {
-      authorize(service, call.metadata);
-      return service.apply(call.request);
+      return service.apply(await authenticate(service, call), call.request);
     }),
 
     StartExecution: guard.unary('StartExecution', async (call) => {
-      authorize(service, call.metadata);
-      return service.startExecution(call.request);
+      return service.startExecution(await authenticate(service, call), call.request);
     }),
 
     GetExecution: guard.unary('GetExecution', async (call) => {
-      authorize(service, call.metadata);
+      await authenticate(service, call);
       return service.getExecution(call.request);
     }),
 
     ListExecutions: guard.unary('ListExecutions', async (call) => {
-      authorize(service, call.metadata);
+      await authenticate(service, call);
       return service.listExecutions(call.request);
     }),
 
     CancelExecution: guard.unary('CancelExecution', async (call) => {
-      authorize(service, call.metadata);
-      return service.cancelExecution(call.request);
+      return service.cancelExecution(await authenticate(service, call), call.request);
     }),
 
     StreamLogs: guard.serverStream('StreamLogs', async (call) => {
-      authorize(service, call.metadata);
+      await authenticate(service, call);
       const abort = new AbortController();
       const onShutdown = (): void => abort.abort();
       options.shutdownSignal.addEventListener('abort', onShutdown);
@@ -79,13 +78,21 @@ export function createManagerHandlers(options: ManagerHandlerOptions): ManagerSe
     }),
 
     ListDelegates: guard.unary('ListDelegates', async (call) => {
-      authorize(service, call.metadata);
+      await authenticate(service, call);
       return service.listDelegates(call.request);
     }),
 
     ListPipelines: guard.unary('ListPipelines', async (call) => {
-      authorize(service, call.metadata);
+      await authenticate(service, call);
       return service.listPipelines();
     }),
+
+    CreateToken: guard.unary('CreateToken', async (call) => service.createToken(await authenticate(service, call), call.request)),
+
+    ListTokens: guard.unary('ListTokens', async (call) => service.listTokens(await authenticate(service, call))),
+
+    RevokeToken: guard.unary('RevokeToken', async (call) => service.revokeToken(await authenticate(service, call), call.request)),
+
+    ListAudit: guard.unary('ListAudit', async (call) => service.listAudit(await authenticate(service, call), call.request)),
   };
 }

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isKilnError, KilnError } from '@kiln/protocol';
 import type { Logger } from 'pino';
 import type { ManagerService } from '../api/manager-service.js';
+import { sessionActions, type Caller } from '../auth/access-policy.js';
 import type { RejectionLog } from '../grpc/rejection-log.js';
 import { streamExecution, streamExecutionChanges } from './execution-events.js';
 import { sendError, sendJson } from './http-errors.js';
@@ -13,8 +14,6 @@ export const API_PREFIX = '/api/v1/';
 /** Most executions one list request returns. */
 export const MAX_LIST_LIMIT = 1000;
 
-/** Actions the API token may take. kiln has one API token, so it may take all of them. */
-export const SESSION_ACTIONS = ['run', 'cancel', 'rerun', 'apply'] as const;
 
 export interface ApiRoutesOptions {
   service: ManagerService;
@@ -27,6 +26,7 @@ export interface ApiRoutesOptions {
 
 /** One API request after authentication: method, path segments below /api/v1 (decoded) and query. */
 interface ApiCall {
+  caller: Caller;
   method: string;
   segments: string[];
   params: URLSearchParams;
@@ -52,11 +52,11 @@ function notFound(call: ApiCall): never {
   throw new KilnError('NOT_FOUND', `no API endpoint ${call.method} /api/v1/${call.segments.join('/')}; see packages/web/README.md for the list`);
 }
 
-async function startExecution(service: ManagerService, request: IncomingMessage): Promise<unknown> {
+async function startExecution(service: ManagerService, caller: Caller, request: IncomingMessage): Promise<unknown> {
   const body = await readJsonBody(request);
   const pipeline = stringField(body, 'pipeline');
   if (pipeline === '') throw new KilnError('INVALID_ARGUMENT', 'field "pipeline" is missing: give the pipeline identifier or org/project/identifier');
-  return service.startExecution({
+  return service.startExecution(caller, {
     pipeline,
     branch: stringField(body, 'branch'),
     tag: stringField(body, 'tag'),
@@ -70,8 +70,8 @@ async function routeExecution(options: ApiRoutesOptions, call: ApiCall, id: stri
   const { service, shutdownSignal, logger } = options;
   const action = rest.join('/');
   if (call.method === 'GET' && action === '') return sendJson(call.response, 200, await service.getExecution({ id }));
-  if (call.method === 'POST' && action === 'cancel') return sendJson(call.response, 200, await service.cancelExecution({ id }));
-  if (call.method === 'POST' && action === 'rerun') return sendJson(call.response, 201, await service.rerunExecution({ id }));
+  if (call.method === 'POST' && action === 'cancel') return sendJson(call.response, 200, await service.cancelExecution(call.caller, { id }));
+  if (call.method === 'POST' && action === 'rerun') return sendJson(call.response, 201, await service.rerunExecution(call.caller, { id }));
   if (call.method === 'GET' && action === 'events') return streamExecution(service, id, call.response, shutdownSignal, logger);
   if (call.method === 'GET' && action === 'logs') return sendLog(service, id, call.params, call.response, shutdownSignal);
   if (call.method === 'GET' && action === 'logs/events') return streamLogEvents(service, id, call.params, call.response, shutdownSignal);
@@ -82,13 +82,13 @@ async function routeCall(options: ApiRoutesOptions, call: ApiCall): Promise<void
   const { service } = options;
   const [collection, id, ...rest] = call.segments;
   const { method, response, params } = call;
-  if (collection === 'session' && id === undefined && method === 'GET') return sendJson(response, 200, { actions: SESSION_ACTIONS });
+  if (collection === 'session' && id === undefined && method === 'GET') return sendJson(response, 200, { actions: sessionActions(call.caller.role) });
   if (collection === 'executions' && id === undefined) {
     if (method === 'GET') {
       const request = { pipeline: params.get('pipeline') ?? '', status: params.get('status') ?? '', limit: integerParam(params, 'limit', 50, MAX_LIST_LIMIT) };
       return sendJson(response, 200, await service.listExecutions(request));
     }
-    if (method === 'POST') return sendJson(response, 201, await startExecution(service, call.request));
+    if (method === 'POST') return sendJson(response, 201, await startExecution(service, call.caller, call.request));
   }
   if (collection === 'executions' && id === 'events' && rest.length === 0 && method === 'GET') {
     return streamExecutionChanges(service, response, options.shutdownSignal, options.logger);
@@ -100,7 +100,7 @@ async function routeCall(options: ApiRoutesOptions, call: ApiCall): Promise<void
   }
   if (collection === 'apply' && id === undefined && method === 'POST') {
     const body = await readJsonBody(call.request);
-    return sendJson(response, 200, await service.apply({ source_name: stringField(body, 'source_name'), content: stringField(body, 'content') }));
+    return sendJson(response, 200, await service.apply(call.caller, { source_name: stringField(body, 'source_name'), content: stringField(body, 'content') }));
   }
   notFound(call);
 }
@@ -111,17 +111,18 @@ async function routeCall(options: ApiRoutesOptions, call: ApiCall): Promise<void
  * status derived from the kiln error code.
  */
 export async function handleApiRequest(options: ApiRoutesOptions, request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
+  const address = request.socket.remoteAddress ?? 'unknown';
+  // Bracket an IPv6 address, as grpc-js peers are, so that its last group is not taken for a port.
+  const peer = address.includes(':') ? `[${address}]` : address;
   try {
+    let caller: Caller;
     try {
-      options.service.authenticate(bearerTokenOf(request));
+      caller = await options.service.authenticate(bearerTokenOf(request), peer);
     } catch (error) {
-      const address = request.socket.remoteAddress ?? 'unknown';
-      // Bracket an IPv6 address, as grpc-js peers are, so that its last group is not taken for a port.
-      const peer = address.includes(':') ? `[${address}]` : address;
       if (isKilnError(error)) options.rejections?.record(peer, `${request.method ?? 'GET'} ${url.pathname}`, error.code, error.message);
       throw error;
     }
-    const call: ApiCall = { method: request.method ?? 'GET', segments: segmentsOf(url.pathname), params: url.searchParams, request, response };
+    const call: ApiCall = { caller, method: request.method ?? 'GET', segments: segmentsOf(url.pathname), params: url.searchParams, request, response };
     await routeCall(options, call);
   } catch (error) {
     sendError(response, error, options.logger, request.url);

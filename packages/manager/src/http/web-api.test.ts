@@ -10,6 +10,7 @@ import { encodeJson, eventMessageId, eventSubject, logMessageId, logSubject, typ
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { ManagerService } from '../api/manager-service.js';
+import { TokenRegistry } from '../auth/token-registry.js';
 import { NatsIngest } from '../nats/nats-ingest.js';
 import { sha256Hex } from '../scheduler/delegate-registry.js';
 import type { DelegateRecord } from '../store/store.js';
@@ -272,6 +273,39 @@ describe('web API', () => {
       const response = await get('/api/v1/session');
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({ actions: ['run', 'cancel', 'rerun', 'apply'] });
+    });
+  });
+
+  describe('when the token is a stored token with the viewer role', () => {
+    it('may read, but running, cancelling, rerunning and applying return 403 naming the role', async () => {
+      const registry = new TokenRegistry({ transact: (work) => fixture.scheduler.transact(work), clock: () => fixture.now.value });
+      const { token } = await registry.create({ kind: 'api', role: 'viewer', name: 'web viewer', expiresInMs: undefined });
+      const viewer = { authorization: `Bearer ${token}` };
+      expect(await (await get('/api/v1/session', viewer)).json()).toEqual({ actions: [] });
+      expect((await get('/api/v1/executions', viewer)).status).toBe(200);
+      const run = await startRun();
+      const denied: [string, unknown][] = [
+        ['/api/v1/executions', { pipeline: 'with_inputs', branch: 'main', inputs: { greeting: 'hi' } }],
+        [`/api/v1/executions/${run.id}/cancel`, {}],
+        [`/api/v1/executions/${run.id}/rerun`, {}],
+        ['/api/v1/apply', { source_name: 'connectors.yaml', content: CONNECTORS_YAML }],
+      ];
+      for (const [path, body] of denied) {
+        const response = await post(path, body, viewer);
+        expect(response.status).toBe(403);
+        const error = (await response.json()) as { code: string; message: string };
+        expect(error.code).toBe('PERMISSION_DENIED');
+        expect(error.message).toMatch(/^role viewer of token [0-9a-f]{16} \(web viewer\) may not perform (run|cancel|rerun|apply):/);
+      }
+    });
+
+    it('lets a runner token start a run and records it in the audit', async () => {
+      const registry = new TokenRegistry({ transact: (work) => fixture.scheduler.transact(work), clock: () => fixture.now.value });
+      const { record, token } = await registry.create({ kind: 'api', role: 'runner', name: 'web runner', expiresInMs: undefined });
+      const response = await post('/api/v1/executions', { pipeline: 'with_inputs', branch: 'main', inputs: { greeting: 'hi' } }, { authorization: `Bearer ${token}` });
+      expect(response.status).toBe(201);
+      const { id } = (await response.json()) as { id: string };
+      expect(await fixture.store.listAudit(1)).toEqual([expect.objectContaining({ tokenId: record.id, operation: 'run', target: expect.stringContaining(id), peer: '127.0.0.1' })]);
     });
   });
 

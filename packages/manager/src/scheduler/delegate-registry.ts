@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { KilnError } from '@kiln/protocol';
 import type { Logger } from 'pino';
+import { tokenProblem } from '../auth/token-registry.js';
 import type { DelegateRecord, EpochMs, StoreOperations } from '../store/store.js';
 import type { Transact } from './task-dispatcher.js';
 
@@ -71,8 +72,11 @@ export class DelegateRegistry {
     private readonly options: { transact: Transact; logger: Logger; clock: () => EpochMs; newId: () => string; onChange: () => void },
   ) {}
 
-  /** Creates a delegate with a new session token; only the token's SHA-256 is stored. */
-  async register(registration: DelegateRegistration): Promise<{ delegate: DelegateRecord; sessionToken: string }> {
+  /**
+   * Creates a delegate with a new session token; only the token's SHA-256 is stored.
+   * `tokenId` is the stored delegate token it registered with, undefined for KILN_DELEGATE_TOKEN.
+   */
+  async register(registration: DelegateRegistration, tokenId?: string): Promise<{ delegate: DelegateRecord; sessionToken: string }> {
     if (!Number.isInteger(registration.capacity) || registration.capacity < 1) {
       throw new KilnError('INVALID_ARGUMENT', `delegate capacity ${registration.capacity} is invalid: expected an integer of at least 1`);
     }
@@ -84,6 +88,7 @@ export class DelegateRegistry {
       slotsUsed: 0,
       state: 'connected',
       sessionTokenHash: sha256Hex(sessionToken),
+      tokenId,
       registeredAt: now,
       lastHeartbeatAt: now,
     };
@@ -94,16 +99,27 @@ export class DelegateRegistry {
   }
 
   /**
-   * Returns the delegate whose session token is presented.
-   * @throws KilnError UNAUTHENTICATED when the delegate is unknown, deregistered or the token does not match.
+   * Returns the delegate whose session token is presented. A session whose
+   * stored delegate token was revoked or expired is deregistered here.
+   * @throws KilnError UNAUTHENTICATED when the delegate is unknown, deregistered, the token does not match
+   * or the delegate token of the session is revoked or expired.
    */
   async authenticate(delegateId: string, sessionToken: string): Promise<DelegateRecord> {
-    const delegate = delegateId ? await this.options.transact(async (tx) => tx.getDelegate(delegateId)) : undefined;
-    if (delegate === undefined || !tokenMatches(sessionToken, delegate.sessionTokenHash)) {
+    const found = delegateId ? await this.options.transact(async (tx) => {
+      const delegate = await tx.getDelegate(delegateId);
+      const token = delegate?.tokenId === undefined ? undefined : await tx.getToken(delegate.tokenId);
+      return delegate && { delegate, tokenProblem: token === undefined ? undefined : tokenProblem(token, this.options.clock()) };
+    }) : undefined;
+    if (found === undefined || !tokenMatches(sessionToken, found.delegate.sessionTokenHash)) {
       throw new KilnError('UNAUTHENTICATED', `delegate session ${delegateId || '(no kiln-delegate-id)'} is unknown or its token does not match; register again`);
     }
+    const { delegate } = found;
     if (delegate.state === 'deregistered') {
       throw new KilnError('UNAUTHENTICATED', `delegate ${delegate.name} (${delegate.id}) is deregistered; register again`);
+    }
+    if (found.tokenProblem !== undefined) {
+      await this.deregister(delegate, `delegate token ${delegate.tokenId ?? ''} ${found.tokenProblem}`);
+      throw new KilnError('UNAUTHENTICATED', `the delegate token ${delegate.tokenId ?? ''} that delegate ${delegate.name} (${delegate.id}) registered with ${found.tokenProblem}, so its session ended; give the delegate a valid token and restart it`);
     }
     return delegate;
   }

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { LogStream } from '@kiln/protocol';
 import {
+  auditFromRow,
   columnName,
   columnValue,
   connectorFromRow,
@@ -13,9 +14,11 @@ import {
   stageFromRow,
   stepFromRow,
   taskFromRow,
+  tokenFromRow,
   type Row,
 } from './sqlite-rows.js';
 import type {
+  AuditRecord,
   ConnectorRow,
   DelegateRecord,
   EpochMs,
@@ -32,6 +35,7 @@ import type {
   TaskCount,
   TaskRecord,
   TaskState,
+  TokenRecord,
 } from './store.js';
 
 /** Fields whose column name is not the snake_case of the field. */
@@ -282,5 +286,30 @@ export class SqliteOperations implements StoreOperations {
 
   async updateDelegate(id: string, changes: Partial<DelegateRecord>): Promise<void> {
     this.update('delegates', 'id = ?', [id], changes);
+  }
+
+  async insertToken(token: TokenRecord): Promise<void> {
+    this.insert('tokens', token);
+  }
+
+  async getToken(id: string): Promise<TokenRecord | undefined> {
+    const row = this.one('SELECT * FROM tokens WHERE id = ?', id);
+    return row && tokenFromRow(row);
+  }
+
+  async listTokens(): Promise<TokenRecord[]> {
+    return this.all('SELECT * FROM tokens ORDER BY created_at, id').map(tokenFromRow);
+  }
+
+  async updateToken(id: string, changes: Partial<TokenRecord>): Promise<void> {
+    this.update('tokens', 'id = ?', [id], changes);
+  }
+
+  async insertAudit(record: Omit<AuditRecord, 'id'>): Promise<void> {
+    this.insert('audit', record);
+  }
+
+  async listAudit(limit: number): Promise<AuditRecord[]> {
+    return this.all('SELECT * FROM audit ORDER BY id DESC LIMIT ?', limit).map(auditFromRow);
   }
 }

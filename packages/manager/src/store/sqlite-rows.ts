@@ -1,5 +1,6 @@
 import type { LogStream } from '@kiln/protocol';
 import type {
+  AuditRecord,
   ConnectorRow,
   DelegateRecord,
   DelegateState,
@@ -12,6 +13,9 @@ import type {
   TaskRecord,
   TaskResult,
   TaskState,
+  TokenKind,
+  TokenRecord,
+  TokenRole,
 } from './store.js';
 
 /** A row as better-sqlite3 returns it. */
@@ -211,7 +215,35 @@ export function delegateFromRow(row: Row): DelegateRecord {
     slotsUsed: integer(row, 'slots_used'),
     state: text(row, 'state') as DelegateState,
     sessionTokenHash: text(row, 'session_token_hash'),
+    tokenId: optionalText(row, 'token_id'),
     registeredAt: integer(row, 'registered_at'),
     lastHeartbeatAt: integer(row, 'last_heartbeat_at'),
+  };
+}
+
+export function tokenFromRow(row: Row): TokenRecord {
+  return {
+    id: text(row, 'id'),
+    name: text(row, 'name'),
+    kind: text(row, 'kind') as TokenKind,
+    role: optionalText(row, 'role') as TokenRole | undefined,
+    salt: text(row, 'salt'),
+    hash: text(row, 'hash'),
+    createdAt: integer(row, 'created_at'),
+    expiresAt: optionalInteger(row, 'expires_at'),
+    revokedAt: optionalInteger(row, 'revoked_at'),
+    lastUsedAt: optionalInteger(row, 'last_used_at'),
+  };
+}
+
+export function auditFromRow(row: Row): AuditRecord {
+  return {
+    id: integer(row, 'id'),
+    at: integer(row, 'at'),
+    tokenId: text(row, 'token_id'),
+    tokenName: text(row, 'token_name'),
+    operation: text(row, 'operation'),
+    target: text(row, 'target'),
+    peer: text(row, 'peer'),
   };
 }

@@ -164,6 +164,32 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE tasks ADD COLUMN error_message TEXT;
   CREATE INDEX tasks_delegate ON tasks (delegate_id, state);
   `,
+  `
+  CREATE TABLE tokens (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('api', 'delegate')),
+    role TEXT CHECK (role IN ('admin', 'runner', 'viewer')),
+    salt TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER,
+    revoked_at INTEGER,
+    last_used_at INTEGER
+  );
+
+  CREATE TABLE audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at INTEGER NOT NULL,
+    token_id TEXT NOT NULL,
+    token_name TEXT NOT NULL,
+    operation TEXT NOT NULL,
+    target TEXT NOT NULL,
+    peer TEXT NOT NULL
+  );
+
+  ALTER TABLE delegates ADD COLUMN token_id TEXT;
+  `,
 ];
 
 /** Brings the database schema to the latest version; each migration runs in its own transaction. */

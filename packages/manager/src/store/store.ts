@@ -171,8 +171,44 @@ export interface DelegateRecord {
   state: DelegateState;
   /** Hex SHA-256 of the session token; the token itself is never stored. */
   sessionTokenHash: string;
+  /** Id of the stored delegate token the session registered with; undefined for KILN_DELEGATE_TOKEN. */
+  tokenId?: string | undefined;
   registeredAt: EpochMs;
   lastHeartbeatAt: EpochMs;
+}
+
+export type TokenKind = 'api' | 'delegate';
+export type TokenRole = 'admin' | 'runner' | 'viewer';
+
+/** A stored API or delegate token; only a salted scrypt hash of the secret is kept. */
+export interface TokenRecord {
+  /** Random hex id, also the first characters after `kiln_<kind>_` in the token. */
+  id: string;
+  name: string;
+  kind: TokenKind;
+  /** Role of an API token; undefined for delegate tokens. */
+  role: TokenRole | undefined;
+  /** Hex scrypt salt, one per token. */
+  salt: string;
+  /** Hex scrypt hash of the whole token. */
+  hash: string;
+  createdAt: EpochMs;
+  expiresAt: EpochMs | undefined;
+  revokedAt: EpochMs | undefined;
+  lastUsedAt: EpochMs | undefined;
+}
+
+/** One audited operation: who, what, when and from where. */
+export interface AuditRecord {
+  /** Row id, increasing in insert order. */
+  id: number;
+  at: EpochMs;
+  /** Stored token id, or `env` for KILN_API_TOKEN. */
+  tokenId: string;
+  tokenName: string;
+  operation: string;
+  target: string;
+  peer: string;
 }
 
 export interface ExecutionFilter {
@@ -259,6 +295,16 @@ export interface StoreOperations {
   getDelegate(id: string): Promise<DelegateRecord | undefined>;
   listDelegates(): Promise<DelegateRecord[]>;
   updateDelegate(id: string, changes: Partial<Pick<DelegateRecord, 'state' | 'slotsUsed' | 'lastHeartbeatAt'>>): Promise<void>;
+
+  insertToken(token: TokenRecord): Promise<void>;
+  getToken(id: string): Promise<TokenRecord | undefined>;
+  /** Lists tokens oldest first. */
+  listTokens(): Promise<TokenRecord[]>;
+  updateToken(id: string, changes: Partial<Pick<TokenRecord, 'revokedAt' | 'lastUsedAt'>>): Promise<void>;
+
+  insertAudit(record: Omit<AuditRecord, 'id'>): Promise<void>;
+  /** Lists the newest `limit` audit records, newest first. */
+  listAudit(limit: number): Promise<AuditRecord[]>;
 }
 
 /**
