@@ -1,5 +1,7 @@
 export * from './model.js';
 export { parseDocuments } from './parse-documents.js';
+export { DEFAULT_YAML_LIMITS } from './yaml-limits.js';
+export type { YamlLimits } from './yaml-limits.js';
 export { formatProblem, sortProblems } from './problems.js';
 export { connectorKey, connectorKeyOf, collectConnectorRefs } from './connectors.js';
 export { prepareExecution, PipelineInputError } from './prepare-execution.js';

@@ -4,6 +4,7 @@ import { InputSetReader, keyOf } from './input-set-reader.js';
 import type { BuildType, Problem } from './model.js';
 import { sortProblems } from './problems.js';
 import { didYouMean } from './suggest.js';
+import { checkYamlDocument, checkYamlSize, resolveYamlLimits, type YamlLimits } from './yaml-limits.js';
 
 /** A Harness input set, flattened to the runtime inputs `prepareExecution` takes. */
 export interface InputSet {
@@ -170,9 +171,13 @@ function readProperties(reader: InputSetReader, node: Node | null, path: string)
  * mirrors the pipeline with only runtime input fields, stages and steps found
  * by identifier. Returns the input set with its values flattened to fully
  * qualified names, or the problems with file, line and column. Never throws
- * for bad input.
+ * for bad input. The size, nesting and alias limits are those of `parseDocuments`.
  */
-export function parseInputSet(text: string, file: string): { inputSet?: InputSet; problems: Problem[] } {
+export function parseInputSet(text: string, file: string, limits: Partial<YamlLimits> = {}): { inputSet?: InputSet; problems: Problem[] } {
+  const bounds = resolveYamlLimits(limits);
+  const tooLarge = checkYamlSize(text, file, bounds);
+  if (tooLarge !== undefined) return { problems: [tooLarge] };
+
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   const reader = new InputSetReader(file, lines);
@@ -182,6 +187,8 @@ export function parseInputSet(text: string, file: string): { inputSet?: InputSet
     reader.problems.push({ code: 'YAML_SYNTAX', message: `invalid YAML: ${error.message}`, file, line, column: col, path: '' });
   }
   if (doc.errors.length > 0) return { problems: reader.problems };
+  const overLimit = checkYamlDocument(doc, file, lines, bounds);
+  if (overLimit !== undefined) return { problems: [overLimit] };
 
   const root = doc.contents as Node | null;
   const top = root !== null && isMap(root) ? (root.items as Pair[]) : [];

@@ -25,7 +25,8 @@ export type ProblemCode =
   | 'INVALID_DURATION'
   | 'INVALID_EXPRESSION'
   | 'UNKNOWN_REFERENCE'
-  | 'MISSING_INPUT';
+  | 'MISSING_INPUT'
+  | 'LIMIT_EXCEEDED';
 
 /** One problem found in a file, with its position and YAML path (e.g. `pipeline.stages[0].stage.spec`). */
 export interface Problem {

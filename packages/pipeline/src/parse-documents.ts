@@ -8,6 +8,7 @@ import { didYouMean } from './suggest.js';
 import { checkReferences } from './validation/check-references.js';
 import { ValidationContext } from './validation/context.js';
 import { validateNode } from './validation/validate-node.js';
+import { checkYamlDocument, checkYamlSize, resolveYamlLimits, type YamlLimits } from './yaml-limits.js';
 
 const DOCUMENT_KINDS = ['pipeline', 'connector'];
 
@@ -59,8 +60,15 @@ function validateDocument(ctx: ValidationContext, doc: YamlDocument.Parsed, text
  * `connector:`, and validates every document against kiln's schema of Harness
  * CI v0 YAML. Returns the documents without problems and every problem found,
  * each with file, line, column and YAML path. Never throws for bad input.
+ * A file over `limits.maxBytes` (default 1 MiB) is not parsed, and a document
+ * nested deeper than `limits.maxDepth` (64) or whose aliases expand beyond
+ * `limits.maxAliasCount` (100) is not validated: each is a LIMIT_EXCEEDED problem.
  */
-export function parseDocuments(text: string, file: string): { documents: Document[]; problems: Problem[] } {
+export function parseDocuments(text: string, file: string, limits: Partial<YamlLimits> = {}): { documents: Document[]; problems: Problem[] } {
+  const bounds = resolveYamlLimits(limits);
+  const tooLarge = checkYamlSize(text, file, bounds);
+  if (tooLarge !== undefined) return { documents: [], problems: [tooLarge] };
+
   const lineCounter = new LineCounter();
   const yamlDocuments = parseAllDocuments(text, { lineCounter, prettyErrors: false });
   const documents: Document[] = [];
@@ -74,7 +82,9 @@ export function parseDocuments(text: string, file: string): { documents: Documen
     const empty = doc.contents === null && doc.errors.length === 0;
     // Beyond a repeated key, a YAML error leaves a structure too unreliable to check against the schema.
     const malformed = doc.errors.some((error) => error.code !== 'DUPLICATE_KEY');
-    if (!empty && !malformed) {
+    const overLimit = empty || malformed ? undefined : checkYamlDocument(doc, file, lineCounter, bounds);
+    if (overLimit !== undefined) ctx.problems.push(overLimit);
+    if (!empty && !malformed && overLimit === undefined) {
       const document = validateDocument(ctx, doc, text);
       if (document !== undefined) documents.push(document);
     }

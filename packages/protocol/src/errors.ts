@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'REGISTRY_ERROR'
   | 'REGISTRY_DENIED'
   | 'REGISTRY_TLS'
+  | 'MANAGER_TLS'
   | 'REGISTRY_RATE_LIMITED'
   | 'IMAGE_NOT_FOUND'
   | 'CREDENTIALS_MISSING'
@@ -29,6 +30,8 @@ export type ErrorCode =
   | 'TIMEOUT'
   | 'ABORTED'
   | 'UNAVAILABLE'
+  | 'RATE_LIMITED'
+  | 'PAYLOAD_TOO_LARGE'
   | 'INTERNAL';
 
 /** Base class of kiln's errors: a stable `code`, the ids involved and a native `cause`. */

@@ -23,6 +23,7 @@ const STATUS_BY_CODE: Record<ErrorCode, grpc.status> = {
   REGISTRY_ERROR: grpc.status.FAILED_PRECONDITION,
   REGISTRY_DENIED: grpc.status.FAILED_PRECONDITION,
   REGISTRY_TLS: grpc.status.FAILED_PRECONDITION,
+  MANAGER_TLS: grpc.status.UNAVAILABLE,
   REGISTRY_RATE_LIMITED: grpc.status.RESOURCE_EXHAUSTED,
   IMAGE_NOT_FOUND: grpc.status.FAILED_PRECONDITION,
   CREDENTIALS_MISSING: grpc.status.FAILED_PRECONDITION,
@@ -32,6 +33,9 @@ const STATUS_BY_CODE: Record<ErrorCode, grpc.status> = {
   TIMEOUT: grpc.status.DEADLINE_EXCEEDED,
   ABORTED: grpc.status.ABORTED,
   UNAVAILABLE: grpc.status.UNAVAILABLE,
+  RATE_LIMITED: grpc.status.RESOURCE_EXHAUSTED,
+  // Not retryable as it stands, so not RESOURCE_EXHAUSTED, which isRetryableStatus retries.
+  PAYLOAD_TOO_LARGE: grpc.status.INVALID_ARGUMENT,
   INTERNAL: grpc.status.INTERNAL,
 };
 

@@ -4,7 +4,9 @@ import { KilnError } from '@kiln/protocol';
 
 function isInside(parent: string, child: string): boolean {
   const relative = path.relative(parent, child);
-  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+  // Only a whole ".." segment leaves the parent: a name such as "..cache" stays inside it.
+  const leaves = relative === '..' || relative.startsWith(`..${path.sep}`);
+  return relative === '' || (!leaves && !path.isAbsolute(relative));
 }
 
 /** Resolves symlinks of the longest existing prefix of `target`, so that a path not created yet can still be checked. */

@@ -1,8 +1,9 @@
 import type * as grpc from '@grpc/grpc-js';
 import { KilnError, METADATA, PROTOCOL_VERSION, isKilnError, toServiceError } from '@kiln/protocol';
 import type { Logger } from 'pino';
+import { AuthLimiter } from '../auth/auth-limiter.js';
 import type { ManagerMetrics } from '../metrics.js';
-import { RejectionLog } from './rejection-log.js';
+import { peerHost, RejectionLog } from './rejection-log.js';
 
 /** Returns a metadata value as a string, or '' when missing. */
 export function metadataValue(metadata: grpc.Metadata, key: string): string {
@@ -37,19 +38,35 @@ export function bearerToken(metadata: grpc.Metadata): string {
 /** Codes of rejected credentials, logged as warnings through the RejectionLog. */
 const CREDENTIAL_CODES = new Set(['UNAUTHENTICATED', 'PERMISSION_DENIED']);
 
-/** Shared plumbing of handlers: timing, error mapping, and logging of rejected credentials and unexpected errors. */
+/** Optional collaborators of a CallGuard; each defaults to a fresh instance. */
+export interface CallGuardOptions {
+  rejections?: RejectionLog;
+  /** Blocks a peer host after repeated failed authentications; 10 within 60 s block it for 60 s. */
+  authLimiter?: AuthLimiter;
+}
+
+/**
+ * Shared plumbing of handlers: timing, error mapping, logging of rejected
+ * credentials and unexpected errors, and blocking of hosts that fail
+ * authentication repeatedly.
+ */
 export class CallGuard {
   private readonly rejections: RejectionLog;
+  private readonly authLimiter: AuthLimiter;
 
-  constructor(private readonly logger: Logger, private readonly metrics: ManagerMetrics, rejections?: RejectionLog) {
-    this.rejections = rejections ?? new RejectionLog(logger);
+  constructor(private readonly logger: Logger, private readonly metrics: ManagerMetrics, options: RejectionLog | CallGuardOptions = {}) {
+    const resolved = options instanceof RejectionLog ? { rejections: options } : options;
+    this.rejections = resolved.rejections ?? new RejectionLog(logger);
+    this.authLimiter = resolved.authLimiter ?? new AuthLimiter();
   }
 
   /** Wraps a unary handler: `work` returns the response or throws; errors become gRPC errors with kiln's code. */
   unary<Req, Res>(method: string, work: (call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res>): grpc.handleUnaryCall<Req, Res> {
     return (call, callback) => {
       const stop = this.metrics.grpcHandling.startTimer({ method });
-      work(call)
+      Promise.resolve()
+        .then(() => this.checkNotBlocked(call.getPeer()))
+        .then(() => work(call))
         .then((response) => callback(null, response))
         .catch((error: unknown) => callback(this.toError(method, error, call.getPeer())))
         .finally(() => stop());
@@ -60,7 +77,9 @@ export class CallGuard {
   serverStream<Req, Res>(method: string, work: (call: grpc.ServerWritableStream<Req, Res>) => Promise<void>): grpc.handleServerStreamingCall<Req, Res> {
     return (call) => {
       const stop = this.metrics.grpcHandling.startTimer({ method });
-      work(call)
+      Promise.resolve()
+        .then(() => this.checkNotBlocked(call.getPeer()))
+        .then(() => work(call))
         .then(() => call.end())
         .catch((error: unknown) => {
           // grpc-js turns an 'error' event on a server stream into the call's final status.
@@ -72,9 +91,26 @@ export class CallGuard {
 
   /** Maps a handler error to a gRPC error; `peer` is the caller's address, logged when its credentials were rejected. */
   toError(method: string, error: unknown, peer = 'unknown'): grpc.ServiceError {
+    if (isKilnError(error, 'UNAUTHENTICATED')) this.recordAuthFailure(peer, method);
     if (isKilnError(error) && CREDENTIAL_CODES.has(error.code)) this.rejections.record(peer, method, error.code, error.message);
+    else if (isKilnError(error, 'RATE_LIMITED')) this.logger.debug({ method, peer }, 'call rejected from a blocked host');
     else if (isKilnError(error)) this.logger.debug({ method, code: error.code, err: error }, 'call rejected');
     else this.logger.error({ method, err: error }, 'call failed with an unexpected error');
     return toServiceError(error) as grpc.ServiceError;
+  }
+
+  /** @throws KilnError RATE_LIMITED while the peer's host is blocked, before any credential is read. */
+  private checkNotBlocked(peer: string): void {
+    const blockedUntil = this.authLimiter.blockedUntil(peerHost(peer));
+    if (blockedUntil === undefined) return;
+    throw new KilnError(
+      'RATE_LIMITED',
+      `too many failed authentications from this host, so its calls are rejected until ${new Date(blockedUntil).toISOString()}. Check the client's token, then retry after that time`,
+    );
+  }
+
+  private recordAuthFailure(peer: string, method: string): void {
+    const outcome = this.authLimiter.recordFailure(peerHost(peer));
+    if (outcome.blockStarted) this.rejections.recordBlock(peer, method, this.authLimiter.maxFailures, outcome.blockedUntil);
   }
 }

@@ -46,6 +46,18 @@ export class RejectionLog {
     if (this.peers.size > MAX_TRACKED_PEERS) this.forgetQuietPeers(now, intervalMs);
   }
 
+  /**
+   * Logs that `peer`'s host is blocked until `blockedUntil` (ms since the epoch)
+   * after repeated failed authentications. The caller logs once per block, when it starts.
+   */
+  recordBlock(peer: string, method: string, failures: number, blockedUntil: number): void {
+    const now = (this.options.clock ?? Date.now)();
+    this.logger.warn(
+      { peer, host: peerHost(peer), method, failures, blockedForMs: blockedUntil - now },
+      'blocked a peer host after repeated failed authentications',
+    );
+  }
+
   private forgetQuietPeers(now: number, intervalMs: number): void {
     for (const [host, entry] of this.peers) {
       if (now - entry.loggedAt >= intervalMs) this.peers.delete(host);

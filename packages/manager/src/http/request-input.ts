@@ -1,8 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import { KilnError } from '@kiln/protocol';
 
-/** Largest JSON request body the API reads: 4 MiB, enough for a pipeline file sent to apply. */
-export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+/**
+ * Largest JSON request body the API reads: 2 MiB, room for a pipeline file at
+ * the pipeline parser's 1 MiB limit after JSON escaping of its quotes and newlines.
+ */
+export const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
 /** Returns the token of an `Authorization: Bearer <token>` header, or undefined when it is missing or malformed. */
 export function bearerTokenOf(request: IncomingMessage): string | undefined {
@@ -11,16 +14,20 @@ export function bearerTokenOf(request: IncomingMessage): string | undefined {
 }
 
 /**
- * Reads a JSON object body of at most {@link MAX_BODY_BYTES}.
- * @throws KilnError INVALID_ARGUMENT when the body is too large, not JSON or not an object.
+ * Reads a JSON object body of at most `maxBytes` (default {@link MAX_BODY_BYTES}).
+ * A `content-length` over the limit is rejected before any of the body is read.
+ * @throws KilnError PAYLOAD_TOO_LARGE (HTTP 413) when the body is too large.
+ * @throws KilnError INVALID_ARGUMENT when it is not JSON or not an object.
  */
-export async function readJsonBody(request: IncomingMessage): Promise<Record<string, unknown>> {
+export async function readJsonBody(request: IncomingMessage, maxBytes = MAX_BODY_BYTES): Promise<Record<string, unknown>> {
+  const declared = Number(request.headers['content-length'] ?? 0);
+  if (declared > maxBytes) throw bodyTooLarge(`${declared} bytes`, maxBytes);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
     const buffer = chunk as Buffer;
     size += buffer.length;
-    if (size > MAX_BODY_BYTES) throw new KilnError('INVALID_ARGUMENT', `request body is larger than ${MAX_BODY_BYTES} bytes`);
+    if (size > maxBytes) throw bodyTooLarge(`more than ${maxBytes} bytes`, maxBytes);
     chunks.push(buffer);
   }
   const text = Buffer.concat(chunks).toString('utf8');
@@ -35,6 +42,13 @@ export async function readJsonBody(request: IncomingMessage): Promise<Record<str
     throw new KilnError('INVALID_ARGUMENT', 'request body must be a JSON object');
   }
   return value as Record<string, unknown>;
+}
+
+function bodyTooLarge(size: string, maxBytes: number): KilnError {
+  return new KilnError(
+    'PAYLOAD_TOO_LARGE',
+    `request body is ${size}, over the limit of ${maxBytes} bytes for the JSON API; send a smaller request, for example split a large pipeline file into several`,
+  );
 }
 
 /** Returns a string field of a body, '' when absent. @throws KilnError INVALID_ARGUMENT when it is not a string. */
