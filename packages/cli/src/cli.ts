@@ -44,6 +44,10 @@ export function buildProgram(context: CommandContext, env: NodeJS.ProcessEnv): C
     .option('--manager <HOST:PORT>', `manager gRPC address (env KILN_MANAGER, default ${DEFAULT_MANAGER_ADDRESS})`)
     .option('--token <TOKEN>', 'API token of the manager (env KILN_TOKEN)')
     .option('--output <FORMAT>', 'output format: text or json (default text)')
+    .option('--ca-file <FILE>', 'PEM CA bundle that verifies the manager\'s TLS certificate; implies TLS (env KILN_CA_FILE)')
+    .option('--tls', 'connect to the manager over TLS, verified with the system CA store')
+    .option('--cert <FILE>', 'PEM client certificate for a manager that requires mutual TLS (env KILN_CERT_FILE)')
+    .option('--key <FILE>', 'PEM private key of --cert (env KILN_KEY_FILE)')
     .exitOverride()
     .configureOutput({
       writeOut: (text) => context.output.line(text.trimEnd()),

@@ -76,4 +76,4 @@ export class CommandContext {
 
 /** Creates a ManagerClient with the default call deadline. */
 export const defaultClientFactory: ClientFactory = (options) =>
-  new ManagerClient({ address: options.manager, addressSource: options.managerSource, token: options.token });
+  new ManagerClient({ address: options.manager, addressSource: options.managerSource, token: options.token, tls: options.tls });

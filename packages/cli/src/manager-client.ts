@@ -9,6 +9,7 @@ import {
   type wire,
 } from '@kiln/protocol';
 import { ManagerUnreachableError } from './errors.js';
+import type { ClientTls } from './options.js';
 
 /** Settings of a ManagerClient. */
 export interface ManagerClientOptions {
@@ -20,6 +21,16 @@ export interface ManagerClientOptions {
   token: string;
   /** Deadline of each unary call in milliseconds; default 30000. */
   callTimeoutMs?: number;
+  /** TLS towards the manager; undefined is plaintext. */
+  tls?: ClientTls | undefined;
+}
+
+/** OpenSSL and Node messages of a certificate the client could not verify, or a handshake the server rejected. */
+const TLS_FAILURE = /self[- ]signed|unable to (?:verify|get local issuer)|certificate|Hostname\/IP does not match|ERR_TLS|CERT_|SSL routines|wrong version number/i;
+
+function channelCredentials(tls: ClientTls | undefined): grpc.ChannelCredentials {
+  if (tls === undefined) return grpc.credentials.createInsecure();
+  return grpc.credentials.createSsl(tls.ca ?? null, tls.key ?? null, tls.cert ?? null);
 }
 
 type UnaryMethod<Request, Response> = (
@@ -42,8 +53,7 @@ export class ManagerClient {
   constructor(options: ManagerClientOptions) {
     this.options = options;
     this.callTimeoutMs = options.callTimeoutMs ?? 30_000;
-    // NOTE: the connection is plaintext because the manager serves plain gRPC only.
-    this.client = new (loadManagerProto().kiln.v1.ManagerService)(options.address, grpc.credentials.createInsecure());
+    this.client = new (loadManagerProto().kiln.v1.ManagerService)(options.address, channelCredentials(options.tls));
   }
 
   apply(request: wire.ApplyRequest): Promise<wire.ApplyResponse__Output> {
@@ -147,6 +157,7 @@ export class ManagerClient {
     }
     const fromManager = error.metadata?.get(METADATA.errorCode).length > 0;
     const transportStatus = error.code === grpc.status.UNAVAILABLE || error.code === grpc.status.DEADLINE_EXCEEDED;
+    if (error.code === grpc.status.UNAVAILABLE && !fromManager && TLS_FAILURE.test(error.details)) return this.tlsError(error);
     if (transportStatus && !fromManager) {
       const reason = error.code === grpc.status.DEADLINE_EXCEEDED
         ? `no answer within ${Math.round(this.callTimeoutMs / 1000)}s`
@@ -154,6 +165,17 @@ export class ManagerClient {
       return new ManagerUnreachableError(this.options.address, this.options.addressSource, { cause: error, reason });
     }
     return fromServiceError(error);
+  }
+
+  /** Describes a failed TLS handshake with the manager's address and the CA that verified it. */
+  private tlsError(error: grpc.ServiceError): KilnError {
+    const { address, tls } = this.options;
+    const reason = transportReason(error.details);
+    const caSource = tls?.caSource ?? 'no CA (the connection was plaintext)';
+    const hint = tls === undefined
+      ? 'The manager may serve TLS: give --ca-file FILE (or KILN_CA_FILE) with the CA that signed its certificate, or --tls for the system store.'
+      : 'Give --ca-file (or KILN_CA_FILE) the CA that signed the manager\'s --tls-cert; when the manager requires mutual TLS, add --cert and --key.';
+    return new KilnError('MANAGER_TLS', `TLS with the kiln manager at ${address} failed, verified with ${caSource} (${reason})`, { cause: error, details: { address, hint } });
   }
 }
 

@@ -94,3 +94,32 @@ describe('parseIntegerOption', () => {
     expect(hintOf(() => parseIntegerOption(value, '--limit', 1, 1000))).toContain('from 1 to 1000');
   });
 });
+
+describe('parseGlobalOptions TLS', () => {
+  describe('when --tls is given alone', () => {
+    it('verifies the manager with the system CA store', () => {
+      const options = parseGlobalOptions({ tls: true }, {});
+      expect(options.tls).toEqual({ caSource: 'the system CA store' });
+    });
+  });
+
+  describe('when KILN_CA_FILE names a readable file', () => {
+    it('reads it and names the variable as the CA source', () => {
+      const options = parseGlobalOptions({}, { KILN_CA_FILE: '/etc/hostname' });
+      expect(options.tls?.caSource).toBe('KILN_CA_FILE /etc/hostname');
+      expect(options.tls?.ca).toBeInstanceOf(Buffer);
+    });
+  });
+
+  describe('when --ca-file cannot be read', () => {
+    it('names the flag and the path', () => {
+      expect(hintOf(() => parseGlobalOptions({ caFile: '/no/such/ca.crt' }, {}))).toBe("cannot read --ca-file '/no/such/ca.crt' (ENOENT) | Give a readable PEM file to --ca-file.");
+    });
+  });
+
+  describe('when --cert comes without --key', () => {
+    it('rejects the flags', () => {
+      expect(hintOf(() => parseGlobalOptions({ cert: '/etc/hostname' }, {}))).toContain('--cert and --key go together');
+    });
+  });
+});

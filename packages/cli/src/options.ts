@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { parseDuration } from '@kiln/pipeline';
 import { usageError } from './errors.js';
 
@@ -15,6 +16,20 @@ export interface GlobalOptions {
   /** API token, or undefined when neither --token nor KILN_TOKEN is set. */
   token: string | undefined;
   output: OutputFormat;
+  /** TLS towards the manager; undefined is plaintext. */
+  tls?: ClientTls;
+}
+
+/** PEM material for a TLS connection to the manager, with where each part came from for error messages. */
+export interface ClientTls {
+  /** CA bundle that verifies the manager; undefined uses the system store. */
+  ca?: Buffer;
+  /** `--ca-file PATH`, `KILN_CA_FILE PATH` or `the system CA store`. */
+  caSource: string;
+  /** Client certificate and key for mutual TLS; both or neither. */
+  cert?: Buffer;
+  key?: Buffer;
+  certSource?: string;
 }
 
 /** Raw global options as commander parsed them, before validation. */
@@ -22,6 +37,49 @@ export interface RawGlobalOptions {
   manager?: string;
   token?: string;
   output?: string;
+  caFile?: string;
+  tls?: boolean;
+  cert?: string;
+  key?: string;
+}
+
+/** Returns the flag value, else the environment variable's, with its source; undefined when neither is set. */
+function flagOrEnv(flagValue: string | undefined, flag: string, env: NodeJS.ProcessEnv, name: string): { path: string; source: string } | undefined {
+  if (flagValue !== undefined && flagValue !== '') return { path: flagValue, source: flag };
+  const fromEnv = env[name];
+  return fromEnv === undefined || fromEnv === '' ? undefined : { path: fromEnv, source: name };
+}
+
+function readPemFile(file: { path: string; source: string }): Buffer {
+  try {
+    return readFileSync(file.path);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw usageError(`cannot read ${file.source} '${file.path}' (${reason})`, `Give a readable PEM file to ${file.source}.`);
+  }
+}
+
+/**
+ * Reads the TLS settings: `--ca-file`/KILN_CA_FILE verifies the manager with that CA, `--tls` alone uses the
+ * system store, and `--cert`/`--key` (KILN_CERT_FILE/KILN_KEY_FILE) add a client certificate. Returns undefined
+ * for plaintext. Throws INVALID_ARGUMENT naming the flag or variable and the path of an unreadable file.
+ */
+export function parseClientTls(raw: RawGlobalOptions, env: NodeJS.ProcessEnv): ClientTls | undefined {
+  const caFile = flagOrEnv(raw.caFile, '--ca-file', env, 'KILN_CA_FILE');
+  const certFile = flagOrEnv(raw.cert, '--cert', env, 'KILN_CERT_FILE');
+  const keyFile = flagOrEnv(raw.key, '--key', env, 'KILN_KEY_FILE');
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    throw usageError('--cert and --key go together', 'Give both (or KILN_CERT_FILE and KILN_KEY_FILE) for mutual TLS, or neither.');
+  }
+  if (caFile === undefined && certFile === undefined && raw.tls !== true) return undefined;
+  const tls: ClientTls = { caSource: caFile === undefined ? 'the system CA store' : `${caFile.source} ${caFile.path}` };
+  if (caFile !== undefined) tls.ca = readPemFile(caFile);
+  if (certFile !== undefined && keyFile !== undefined) {
+    tls.cert = readPemFile(certFile);
+    tls.key = readPemFile(keyFile);
+    tls.certSource = `${certFile.source} ${certFile.path}`;
+  }
+  return tls;
 }
 
 /**
@@ -46,7 +104,8 @@ export function parseGlobalOptions(raw: RawGlobalOptions, env: NodeJS.ProcessEnv
   if (output !== 'text' && output !== 'json') {
     throw usageError(`invalid --output '${output}'`, 'Use --output text or --output json.');
   }
-  return { manager, managerSource, token, output };
+  const tls = parseClientTls(raw, env);
+  return tls === undefined ? { manager, managerSource, token, output } : { manager, managerSource, token, output, tls };
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -56,7 +56,7 @@ export class Delegate {
 
   constructor(private readonly options: DelegateOptions) {
     this.metrics = new DelegateMetrics(options.registry);
-    this.client = new ManagerClient(options.config.manager, options.config.token);
+    this.client = new ManagerClient(options.config.manager, options.config.token, options.config.tls);
     this.health = new HealthServer(options.registry, () => ({
       registered: this.session !== undefined,
       natsConnected: this.publisher?.connected === true,
@@ -95,7 +95,7 @@ export class Delegate {
       await this.register(this.startup.signal);
       const servers = config.natsServers ?? (this.session?.natsServers.length ? this.session.natsServers : ['nats://127.0.0.1:4222']);
       this.publisher = await JetStreamPublisher.connect(servers, {
-        name: `kiln-delegate ${config.name}`, logger, metrics: this.metrics, signal: this.startup.signal, spoolDir: path.join(config.workDir, 'spool'),
+        name: `kiln-delegate ${config.name}`, auth: config.natsAuth, logger, metrics: this.metrics, signal: this.startup.signal, spoolDir: path.join(config.workDir, 'spool'),
       });
     } catch (error) {
       // A shutdown during startup is a stop, not a failure; drain() sets the state to stopped.

@@ -19,6 +19,12 @@ function readFlags(argv: string[]): RawFlags {
     .option('--lease-ttl <DURATION>', 'lease time of a running task; delegates renew it every third of it', '60s')
     .option('--heartbeat-timeout <DURATION>', 'a delegate without a heartbeat for this long is lost and its tasks\' attempts end as lost; delegates heartbeat every third of it', '15s')
     .option('--queue-ttl <DURATION>', 'a task waiting in the queue longer than this ends its execution as Expired', '24h')
+    .option('--tls-cert <FILE>', 'PEM certificate chain; with --tls-key, gRPC and HTTP are served over TLS')
+    .option('--tls-key <FILE>', 'PEM private key of --tls-cert')
+    .option('--client-ca <FILE>', 'PEM CA bundle: gRPC clients (delegates and the CLI) must present a certificate it signed (mutual TLS)')
+    .option('--allow-plaintext', 'listen without TLS on a non-loopback address (only behind a TLS proxy or on a private network)')
+    .option('--nats-user <USER>', 'NATS user the manager connects as (with --nats-password-file)')
+    .option('--nats-password-file <FILE>', 'file that contains the password of --nats-user')
     .option('--log-level <LEVEL>', 'fatal, error, warn, info, debug, trace or silent', 'info')
     .addHelpText('after', '\nEnvironment:\n  KILN_DELEGATE_TOKEN  token delegates register with (required)\n  KILN_API_TOKEN       token the kiln CLI sends (required)')
     .parse(argv);

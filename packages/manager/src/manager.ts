@@ -87,7 +87,7 @@ export class KilnManager {
       applyEvent: (event) => scheduler.applyEvent(event),
       applyLogRecord: (record) => scheduler.applyLogRecord(record),
     };
-    const ingest: NatsIngest = new NatsIngest({ servers: options.natsUrl, sink, logger: logger.child({ component: 'nats' }), metrics });
+    const ingest: NatsIngest = new NatsIngest({ servers: options.natsUrl, auth: options.natsAuth, sink, logger: logger.child({ component: 'nats' }), metrics });
     this.ingest = ingest;
     const scheduler: Scheduler = new Scheduler({
       store, logger, metrics, pollTimeoutMs: options.pollTimeoutMs, offerAckDeadlineMs: options.offerAckDeadlineMs, leaseTtlMs: options.leaseTtlMs,
@@ -115,7 +115,8 @@ export class KilnManager {
       acceptingWork,
     });
     const managerHandlers = createManagerHandlers({ service, guard, shutdownSignal: this.shutdown.signal });
-    const grpcServer = await startGrpcServer(options.grpcListen, delegateHandlers, managerHandlers);
+    this.warnIfPlaintext();
+    const grpcServer = await startGrpcServer(options.grpcListen, delegateHandlers, managerHandlers, options.tls);
     this.grpcServer = grpcServer.server;
 
     ingest.start();
@@ -126,18 +127,27 @@ export class KilnManager {
       registry: this.registry,
       logger,
       app: this.webApp(service),
+      tls: options.tls,
       readiness: { store: () => store.ping(), nats: () => ingest.isReady(), grpc: () => this.state === 'running' },
     });
     this.httpServer = http.server;
     this.transition('running');
-    logger.info({ grpc: grpcServer.address, http: http.address }, 'manager listening');
+    logger.info({ grpc: grpcServer.address, http: http.address, tls: options.tls !== undefined, mutualTls: options.tls?.clientCa !== undefined }, 'manager listening');
     return { grpc: grpcServer.address, http: http.address };
   }
 
-  /** Returns the web UI and its API, or undefined when HTTP listens beyond loopback: the UI has no TLS yet. */
+  /** Logs a warning for each non-loopback listener that serves plaintext, which `--allow-plaintext` permitted. */
+  private warnIfPlaintext(): void {
+    if (this.options.tls !== undefined) return;
+    for (const [flag, listen] of [['--grpc-listen', this.options.grpcListen], ['--http-listen', this.options.httpListen]] as const) {
+      if (!isLoopbackHost(listen.host)) this.logger.warn({ flag, host: listen.host }, 'listening without TLS on a non-loopback address (--allow-plaintext): tokens and logs cross the network unencrypted');
+    }
+  }
+
+  /** Returns the web UI and its API, or undefined when HTTP listens beyond loopback without TLS. */
   private webApp(service: ManagerService): HttpApp | undefined {
-    if (!isLoopbackHost(this.options.httpListen.host)) {
-      this.logger.warn({ http: this.options.httpListen.host }, 'web UI and API disabled: --http-listen is not a loopback address and the UI has no TLS yet');
+    if (this.options.tls === undefined && !isLoopbackHost(this.options.httpListen.host)) {
+      this.logger.warn({ http: this.options.httpListen.host }, 'web UI and API disabled: --http-listen is not a loopback address and the manager serves no TLS');
       return undefined;
     }
     return createWebApp({ service, logger: this.logger.child({ component: 'web' }), shutdownSignal: this.shutdown.signal });

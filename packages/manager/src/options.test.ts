@@ -54,3 +54,53 @@ describe('parseListen', () => {
     expect(parseListen('[::1]:7443', '--grpc-listen')).toEqual({ host: '::1', port: 7443 });
   });
 });
+
+describe('parseOptions security flags', () => {
+  const files: Record<string, string> = { '/tls/server.crt': 'CERT', '/tls/server.key': 'KEY', '/tls/ca.crt': 'CA', '/nats/password': 'pw\n' };
+  const readFile = (file: string): Buffer => {
+    const text = files[file];
+    if (text === undefined) throw Object.assign(new Error(`no such file ${file}`), { code: 'ENOENT' });
+    return Buffer.from(text);
+  };
+
+  describe('when --tls-cert, --tls-key and --client-ca are given', () => {
+    it('reads the PEM files', () => {
+      const options = parseOptions({ ...flags, tlsCert: '/tls/server.crt', tlsKey: '/tls/server.key', clientCa: '/tls/ca.crt' }, env, readFile);
+      expect(options.tls?.cert.toString()).toBe('CERT');
+      expect(options.tls?.key.toString()).toBe('KEY');
+      expect(options.tls?.clientCa?.toString()).toBe('CA');
+    });
+  });
+
+  describe('when a TLS file cannot be read', () => {
+    it('names the flag and the path', () => {
+      expect(() => parseOptions({ ...flags, tlsCert: '/tls/missing.crt', tlsKey: '/tls/server.key' }, env, readFile)).toThrow('--tls-cert /tls/missing.crt cannot be read (ENOENT)');
+    });
+  });
+
+  describe('when --tls-cert comes without --tls-key', () => {
+    it('rejects the flags', () => {
+      expect(() => parseOptions({ ...flags, tlsCert: '/tls/server.crt' }, env, readFile)).toThrow('--tls-cert and --tls-key go together');
+    });
+  });
+
+  describe('when --client-ca comes without TLS', () => {
+    it('rejects the flag', () => {
+      expect(() => parseOptions({ ...flags, clientCa: '/tls/ca.crt' }, env, readFile)).toThrow('--client-ca needs --tls-cert and --tls-key');
+    });
+  });
+
+  describe('when a listener is not on loopback and TLS is off', () => {
+    it('rejects it unless --allow-plaintext is given', () => {
+      expect(() => parseOptions({ ...flags, httpListen: '0.0.0.0:8080' }, env, readFile)).toThrow('would listen on 0.0.0.0 without TLS');
+      expect(parseOptions({ ...flags, grpcListen: '0.0.0.0:7443', allowPlaintext: true }, env, readFile).allowPlaintext).toBe(true);
+    });
+  });
+
+  describe('when --nats-user and --nats-password-file are given', () => {
+    it('reads the password from the file', () => {
+      const options = parseOptions({ ...flags, natsUser: 'manager', natsPasswordFile: '/nats/password' }, env, readFile);
+      expect(options.natsAuth).toEqual({ user: 'manager', pass: 'pw' });
+    });
+  });
+});

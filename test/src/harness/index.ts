@@ -13,3 +13,4 @@ export * from './configured-delegate.js';
 export * from './build-pipelines.js';
 export * from './browser.js';
 export * from './metrics.js';
+export * from './security.js';

@@ -1,5 +1,7 @@
-import { readFile, writeFile } from 'node:fs/promises';
-import { parseAllDocuments } from 'yaml';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse, parseAllDocuments } from 'yaml';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { Secret } from 'kubernetes-models/v1/Secret';
@@ -43,6 +45,27 @@ describe('kiln delegate install', () => {
         expect(Model).toBeDefined();
         expect(() => new Model!(document as never).validate()).not.toThrow();
       }
+    });
+  });
+
+  describe('with --manager-ca', () => {
+    it('puts the CA into the ConfigMap and turns TLS on', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'kiln-install-'));
+      const caFile = join(dir, 'ca.crt');
+      await writeFile(caFile, '-----BEGIN CERTIFICATE-----\nexample\n-----END CERTIFICATE-----\n');
+      const { code, output } = await install(['--manager-ca', caFile]);
+      expect(code).toBe(0);
+      const configMap = parseAllDocuments(output.text).map((document) => document.toJS() as { kind: string; data?: Record<string, string> }).find((document) => document.kind === 'ConfigMap');
+      expect(configMap?.data?.['manager-ca.crt']).toContain('BEGIN CERTIFICATE');
+      const config = parse(configMap?.data?.['delegate.yaml'] ?? '') as Record<string, unknown>;
+      expect(config.tls).toEqual({ ca: 'manager-ca.crt' });
+      expect(config.allowPlaintext).toBeUndefined();
+      expect(output.stderr).toEqual([]);
+    });
+
+    it('warns about plaintext without it', async () => {
+      const { output } = await install([]);
+      expect(output.stderr.join('\n')).toContain('without TLS');
     });
   });
 

@@ -14,6 +14,8 @@ export interface DelegateInstallOptions {
   tags: string[];
   replicas: number;
   builder: 'kaniko' | 'buildah';
+  /** PEM of the CA that signed the manager's certificate; without it the delegate dials the manager in plaintext. */
+  managerCa?: string;
   image: string;
 }
 
@@ -33,6 +35,9 @@ function delegateConfig(options: DelegateInstallOptions): string {
     builder: options.builder === 'kaniko' ? { type: 'kaniko' } : { type: 'buildah', storageDriver: 'vfs', isolation: 'chroot' },
   };
   if (options.builder === 'kaniko') config.kubernetes = { namespace: options.namespace };
+  // The manager's address is not loopback here, so the delegate needs either TLS or an explicit opt-out.
+  if (options.managerCa !== undefined) config.tls = { ca: 'manager-ca.crt' };
+  else config.allowPlaintext = true;
   return stringify(config);
 }
 
@@ -100,7 +105,12 @@ export function delegateManifests(options: DelegateInstallOptions): Manifest[] {
       subjects: [{ kind: 'ServiceAccount', name: options.name, namespace: options.namespace }],
     },
     { apiVersion: 'v1', kind: 'Secret', metadata: metadata(`${options.name}-token`), type: 'Opaque', stringData: { token: options.token } },
-    { apiVersion: 'v1', kind: 'ConfigMap', metadata: metadata(`${options.name}-config`), data: { 'delegate.yaml': delegateConfig(options) } },
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: metadata(`${options.name}-config`),
+      data: { 'delegate.yaml': delegateConfig(options), ...(options.managerCa === undefined ? {} : { 'manager-ca.crt': options.managerCa }) },
+    },
     deployment(options, labels),
   ];
 }
@@ -133,14 +143,18 @@ export function registerDelegateInstallCommand(program: Command, context: Comman
     .option('--replicas <N>', 'delegate replicas (default 1)')
     .option('--builder <kaniko|buildah>', 'kaniko: build pods with kaniko (default); buildah: builds inside the delegate pod')
     .option('--image <IMAGE>', `delegate image (default ${DEFAULT_DELEGATE_IMAGE})`)
+    .option('--manager-ca <FILE>', "CA certificate (PEM) of the manager's TLS certificate; without it the delegate connects in plaintext")
     .addHelpText('after', '\n--manager HOST:PORT (the manager gRPC address the delegate dials) and --token TOKEN (the delegate token) are required.')
-    .action((raw: Record<string, string | undefined>) => {
+    .action(async (raw: Record<string, string | undefined>) => {
       const globals = program.opts<{ manager?: string; token?: string }>();
       const fromFlags = {
         manager: program.getOptionValueSource('manager') === 'cli' ? globals.manager : undefined,
         token: program.getOptionValueSource('token') === 'cli' ? globals.token : undefined,
       };
-      const manifests = delegateManifests(parseInstallOptions(raw, fromFlags));
+      const options = parseInstallOptions(raw, fromFlags);
+      if (raw.managerCa !== undefined) options.managerCa = await context.readInputFile(raw.managerCa);
+      else context.output.error('warning: no --manager-ca given, so the delegate will connect to the manager without TLS (allowPlaintext: true)');
+      const manifests = delegateManifests(options);
       if (context.format === 'json') context.output.json({ apiVersion: 'v1', kind: 'List', items: manifests });
       else context.output.line(manifests.map((manifest) => stringify(manifest, { lineWidth: 0 }).trimEnd()).join('\n---\n'));
     });

@@ -69,6 +69,24 @@ export interface KubernetesConfig {
   initTimeoutMs?: number;
 }
 
+/** TLS towards the manager: PEM contents and the files they came from. Without `ca` the system store verifies the manager. */
+export interface ManagerTlsConfig {
+  caFile?: string;
+  ca?: string;
+  /** Client certificate and key for mutual TLS; both or neither. */
+  certFile?: string;
+  cert?: string;
+  keyFile?: string;
+  key?: string;
+}
+
+/** NATS user of the delegate and its password, read from `nats.passwordFile`. */
+export interface NatsAuthConfig {
+  user: string;
+  pass: string;
+  passwordFile: string;
+}
+
 /** The delegate's settings after the config file, flags and environment were merged and validated. */
 export interface DelegateConfig {
   /** Absolute path of the config file, when one was given; error messages name it. */
@@ -90,6 +108,12 @@ export interface DelegateConfig {
   healthListen: HostPort;
   /** NATS servers that replace the ones the manager sends on Register. */
   natsServers?: string[];
+  /** NATS credentials; the manager's Register reply carries none. */
+  natsAuth?: NatsAuthConfig;
+  /** gRPC to the manager over TLS; undefined is plaintext, allowed to a loopback manager or with `allowPlaintext`. */
+  tls?: ManagerTlsConfig;
+  /** Plaintext gRPC to a non-loopback manager is allowed. */
+  allowPlaintext: boolean;
   executor: ExecutorType;
   /** Settings of the kubernetes executor; read only when `executor` is `kubernetes`. */
   kubernetes: KubernetesConfig;

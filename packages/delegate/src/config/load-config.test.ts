@@ -64,10 +64,10 @@ drainTimeout: 2m
     });
 
     it('lets flags override file keys', () => {
-      const config = load(yaml, { capacity: '4', tags: 'a, b', manager: '10.0.0.1:9000', workDir: '/tmp/w' });
+      const config = load(yaml, { capacity: '4', tags: 'a, b', manager: '127.0.0.2:9000', workDir: '/tmp/w' });
       expect(config.capacity).toBe(4);
       expect(config.tags).toEqual(['a', 'b']);
-      expect(config.manager).toBe('10.0.0.1:9000');
+      expect(config.manager).toBe('127.0.0.2:9000');
       expect(config.workDir).toBe('/tmp/w');
     });
   });
@@ -189,3 +189,63 @@ registries:
   });
 });
 
+
+describe('loadDelegateConfig security settings', () => {
+  const PEMS: Record<string, string> = { '/etc/kiln/tls/ca.crt': 'CA', '/etc/kiln/client.crt': 'CERT', '/etc/kiln/client.key': 'KEY', '/etc/kiln/nats.password': 'secret\n' };
+
+  function loadWithFiles(yaml: string) {
+    const files: Record<string, string> = { [FILE]: yaml, ...PEMS };
+    return loadDelegateConfig({
+      flags: { config: FILE },
+      env: { KILN_DELEGATE_TOKEN: 't' },
+      readFile: (file) => {
+        const text = files[file];
+        if (text === undefined) throw Object.assign(new Error(`no such file ${file}`), { code: 'ENOENT' });
+        return text;
+      },
+    });
+  }
+
+  describe('when tls names files relative to the config file', () => {
+    it('reads them resolved against its directory', () => {
+      const config = loadWithFiles('manager: kiln.example:7443\ntls: { ca: tls/ca.crt, cert: client.crt, key: /etc/kiln/client.key }\n');
+      expect(config.tls).toEqual({ caFile: '/etc/kiln/tls/ca.crt', ca: 'CA', certFile: '/etc/kiln/client.crt', cert: 'CERT', keyFile: '/etc/kiln/client.key', key: 'KEY' });
+    });
+  });
+
+  describe('when a tls file is missing', () => {
+    it('names the key and the resolved path', () => {
+      const problems = problemsOf(() => loadWithFiles('tls: { ca: missing.crt }\n'));
+      expect(problems).toEqual([expect.stringContaining('cannot read /etc/kiln/missing.crt (key "tls.ca" in /etc/kiln/delegate.yaml): ENOENT')]);
+    });
+  });
+
+  describe('when tls.cert comes without tls.key', () => {
+    it('reports that they go together', () => {
+      const problems = problemsOf(() => loadWithFiles('tls: { cert: client.crt }\n'));
+      expect(problems).toContain('"tls.cert" and "tls.key" in /etc/kiln/delegate.yaml go together: give both for mutual TLS, or neither');
+    });
+  });
+
+  describe('when the manager is not on loopback and tls is absent', () => {
+    it('rejects plaintext unless allowPlaintext is true', () => {
+      const problems = problemsOf(() => loadWithFiles('manager: kiln.example:7443\n'));
+      expect(problems).toEqual([expect.stringContaining('the manager kiln.example:7443 is not a loopback address and no "tls" section is set')]);
+      expect(loadWithFiles('manager: kiln.example:7443\nallowPlaintext: true\n').allowPlaintext).toBe(true);
+    });
+  });
+
+  describe('when nats names a user and a password file', () => {
+    it('reads the password from the file', () => {
+      const config = loadWithFiles('nats: { servers: nats://127.0.0.1:4222, user: delegate, passwordFile: nats.password }\n');
+      expect(config.natsAuth).toEqual({ user: 'delegate', pass: 'secret', passwordFile: '/etc/kiln/nats.password' });
+    });
+  });
+
+  describe('when nats.user comes without nats.passwordFile', () => {
+    it('reports that they go together', () => {
+      const problems = problemsOf(() => loadWithFiles('nats: { user: delegate }\n'));
+      expect(problems).toEqual([expect.stringContaining('"nats.user" and "nats.passwordFile"')]);
+    });
+  });
+});

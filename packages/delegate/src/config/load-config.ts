@@ -5,6 +5,7 @@ import { KilnError } from '@kiln/protocol';
 import { parseDocument } from 'yaml';
 import { ConfigReader, type RawValue } from './config-reader.js';
 import { readRegistries } from './registries-config.js';
+import { checkPlaintext, readManagerTls, readNatsAuth } from './security-config.js';
 import {
   LOG_LEVELS,
   type BuilderConfig,
@@ -17,12 +18,13 @@ import {
 const TOP_LEVEL_KEYS = [
   'manager', 'token', 'tokenFile', 'name', 'tags', 'capacity', 'workDir', 'healthListen', 'nats', 'builder',
   'secrets', 'logLevel', 'drainTimeout', 'killGracePeriod', 'keepFailedWorkspaces', 'executor', 'kubernetes', 'registries',
+  'tls', 'allowPlaintext',
 ] as const;
 const BUILDER_KEYS = ['type', 'path', 'kanikoPath', 'storageDriver', 'isolation'] as const;
 const BUILDER_TYPES = ['kaniko', 'buildah', 'auto'] as const;
 /** Executors this delegate version runs. */
 const EXECUTOR_TYPES = ['local', 'kubernetes'] as const;
-const NATS_KEYS = ['servers'] as const;
+const NATS_KEYS = ['servers', 'user', 'passwordFile'] as const;
 const KUBERNETES_KEYS = ['namespace', 'kubeconfig', 'kanikoImage', 'cloneImage', 'initTimeout'] as const;
 const SECRET_KINDS = ['value', 'file', 'env'] as const;
 
@@ -225,7 +227,13 @@ export function loadDelegateConfig(sources: ConfigSources): DelegateConfig {
     drainTimeoutMs: reader.duration(pick(undefined, '', values, 'drainTimeout', file)) ?? 5 * 60_000,
     killGracePeriodMs: reader.duration(pick(undefined, '', values, 'killGracePeriod', file)) ?? 10_000,
     keepFailedWorkspaces: reader.boolean(pick(undefined, '', values, 'keepFailedWorkspaces', file)) ?? false,
+    allowPlaintext: reader.boolean(pick(undefined, '', values, 'allowPlaintext', file)) ?? false,
   };
+  const tls = readManagerTls(reader, values, file, readFile);
+  if (tls !== undefined) config.tls = tls;
+  checkPlaintext(reader, config.manager, tls, config.allowPlaintext, file);
+  const natsAuth = readNatsAuth(reader, values, file, readFile);
+  if (natsAuth !== undefined) config.natsAuth = natsAuth;
   const natsServers = readNatsServers(reader, values, file);
   if (natsServers !== undefined) config.natsServers = natsServers;
   if (file !== undefined) config.configFile = file;

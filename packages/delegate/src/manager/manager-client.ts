@@ -8,6 +8,7 @@ import {
   type DelegateServiceClient,
   type wire,
 } from '@kiln/protocol';
+import type { ManagerTlsConfig } from '../config/delegate-config.js';
 
 /** Register reply: the session and the intervals the fleet should use, in milliseconds. */
 export interface Session {
@@ -59,6 +60,44 @@ export interface RenewResult {
   cancelReason: string;
 }
 
+/** Returns TLS channel credentials for `tls`, or plaintext ones when it is undefined. */
+export function channelCredentials(tls: ManagerTlsConfig | undefined): grpc.ChannelCredentials {
+  if (tls === undefined) return grpc.credentials.createInsecure();
+  const pem = (text: string | undefined): Buffer | null => (text === undefined ? null : Buffer.from(text));
+  return grpc.credentials.createSsl(pem(tls.ca), pem(tls.key), pem(tls.cert));
+}
+
+/** OpenSSL and Node messages of a failed certificate check by the client. */
+const VERIFY_FAILURE = /self[- ]signed|unable to (?:verify|get local issuer)|certificate (?:has expired|is not yet valid|signature failure)|Hostname\/IP does not match|ERR_TLS_CERT|CERT_/i;
+/** TLS alerts the server sends when it rejects the client's certificate or the handshake. */
+const HANDSHAKE_REJECTED = /alert (?:certificate required|bad certificate|unknown ca|handshake failure)|wrong version number|SSL routines/i;
+
+/** Shortens grpc-js's "No connection established. Last error: ..." and an OpenSSL error string to their reason. */
+function tlsReason(details: string): string {
+  const openssl = /SSL routines:[^:]*:([^:]+)/.exec(details);
+  if (openssl?.[1] !== undefined) return openssl[1].trim();
+  const lastError = /Last error: (?:Error: )?(.*?)\.?(?: \(\d{4}-[^)]*\))?\.?(?: Resolution note:.*)?$/s.exec(details);
+  return lastError?.[1]?.trim() || details.trim();
+}
+
+/**
+ * Turns a gRPC transport error caused by TLS into a fatal KilnError MANAGER_TLS that names the manager address
+ * and the CA source, so that Register stops retrying. Returns undefined for other errors.
+ */
+export function tlsFailure(error: grpc.ServiceError, address: string, tls: ManagerTlsConfig | undefined): KilnError | undefined {
+  if (error.code !== grpc.status.UNAVAILABLE) return undefined;
+  const caSource = tls?.caFile === undefined ? 'the system CA store' : `the CA file ${tls.caFile} (key "tls.ca")`;
+  if (VERIFY_FAILURE.test(error.details)) {
+    return new KilnError('MANAGER_TLS', `cannot verify the TLS certificate of the manager at ${address} with ${caSource} (${tlsReason(error.details)}): set "tls.ca" to the CA that signed the manager's --tls-cert`, { cause: error, details: { address } });
+  }
+  if (HANDSHAKE_REJECTED.test(error.details)) {
+    const client = tls?.certFile === undefined ? 'no client certificate' : `client certificate ${tls.certFile}`;
+    const hint = tls === undefined ? 'add a "tls" section when the manager serves TLS' : 'when the manager requires mutual TLS, set "tls.cert" and "tls.key" to a certificate its --client-ca signed';
+    return new KilnError('MANAGER_TLS', `the TLS handshake with the manager at ${address} failed (${tlsReason(error.details)}) with ${client}, verifying the manager with ${caSource}: ${hint}`, { cause: error, details: { address } });
+  }
+  return undefined;
+}
+
 /** Extra time given to a long poll beyond the manager's poll timeout before the call is abandoned. */
 const POLL_DEADLINE_MARGIN_MS = 15_000;
 const CALL_DEADLINE_MS = 20_000;
@@ -77,9 +116,10 @@ export class ManagerClient {
   private readonly client: DelegateServiceClient;
   private session: Session | undefined;
 
-  constructor(readonly address: string, private readonly token: string) {
+  /** Connects over TLS when `tls` is given (its CA, else the system store, verifies the manager) and plaintext otherwise. */
+  constructor(readonly address: string, private readonly token: string, private readonly tls?: ManagerTlsConfig) {
     const proto = loadDelegateProto();
-    this.client = new proto.kiln.v1.DelegateService(address, grpc.credentials.createInsecure());
+    this.client = new proto.kiln.v1.DelegateService(address, channelCredentials(tls));
   }
 
   get delegateId(): string | undefined {
@@ -111,7 +151,7 @@ export class ManagerClient {
       }
       const call = method.call(this.client, request, this.metadata(), { deadline: Date.now() + deadlineMs }, (error, response) => {
         signal?.removeEventListener('abort', onAbort);
-        if (error !== null) reject(fromServiceError(error));
+        if (error !== null) reject(tlsFailure(error, this.address, this.tls) ?? fromServiceError(error));
         else if (response === undefined) reject(new KilnError('INTERNAL', 'the manager returned an empty response'));
         else resolve(response);
       });

@@ -24,6 +24,7 @@ function fatalRegisterError(error: KilnError, address: string, tokenSource: stri
   if (error.code === 'PROTOCOL_MISMATCH') {
     return new KilnError('PROTOCOL_MISMATCH', `the manager at ${address} speaks another protocol version: upgrade the delegate or the manager so that both use the same kiln version (${error.message})`, { cause: error });
   }
+  if (error.code === 'MANAGER_TLS') return error;
   return new KilnError(error.code, `the manager at ${address} rejected Register: ${error.message}`, { cause: error });
 }
 

@@ -69,12 +69,13 @@ export class JetStreamPublisher implements Publisher {
    */
   static async connect(
     servers: string[],
-    options: { name: string; logger: Logger; metrics?: DelegateMetrics; maxBufferedBytes?: number; signal: AbortSignal; spoolDir?: string },
+    options: { name: string; auth?: { user: string; pass: string }; logger: Logger; metrics?: DelegateMetrics; maxBufferedBytes?: number; signal: AbortSignal; spoolDir?: string },
   ): Promise<JetStreamPublisher> {
     const backoff = new Backoff(250, 10_000);
     for (let attempt = 1; ; attempt += 1) {
       try {
-        const connection = await connect({ servers, name: options.name, maxReconnectAttempts: -1, reconnectTimeWait: 1000 });
+        const credentials = options.auth === undefined ? {} : { user: options.auth.user, pass: options.auth.pass };
+        const connection = await connect({ servers, name: options.name, maxReconnectAttempts: -1, reconnectTimeWait: 1000, ...credentials });
         options.logger.info({ servers }, 'nats connected');
         const spool = options.spoolDir === undefined ? undefined : new DiskSpool(options.spoolDir, options.logger, options.metrics);
         return new JetStreamPublisher(connection, jetstream(connection), options.logger, options.metrics, options.maxBufferedBytes ?? 64 * 1024 * 1024, spool);

@@ -1,3 +1,4 @@
+import { createServer as createHttpsServer } from 'node:https';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
@@ -16,6 +17,8 @@ export interface HttpServerOptions {
   logger: Logger;
   /** Handler of every other path (the web UI and its API); without it they return 404. */
   app?: HttpApp;
+  /** PEM certificate chain and key; when set the server speaks HTTPS. */
+  tls?: { cert: Buffer; key: Buffer };
 }
 
 /** Paths the server handles itself, before `app`. */
@@ -57,15 +60,17 @@ async function route(options: HttpServerOptions, request: IncomingMessage, respo
   }
 }
 
-/** Starts the HTTP server of /healthz, /readyz and /metrics; returns it with its bound `host:port`. */
+/** Starts the HTTP (or, with `tls`, HTTPS) server of /healthz, /readyz and /metrics; returns it with its bound `host:port`. */
 export async function startHttpServer(options: HttpServerOptions): Promise<{ server: Server; address: string }> {
-  const server = createServer((request, response) => {
+  const handle = (request: IncomingMessage, response: ServerResponse): void => {
     route(options, request, response).catch((error: unknown) => {
       options.logger.error({ err: error, url: request.url }, 'HTTP request failed');
       if (!response.headersSent) response.writeHead(500);
       response.end();
     });
-  });
+  };
+  // An https.Server is a tls.Server whose request handling is http.Server's, so the callers' Server type fits both.
+  const server: Server = options.tls === undefined ? createServer(handle) : (createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handle) as unknown as Server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {

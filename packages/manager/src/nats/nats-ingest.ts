@@ -15,6 +15,8 @@ export interface MessageSink {
 export interface NatsIngestOptions {
   /** Comma-separated NATS server URLs. */
   servers: string;
+  /** NATS user and password; without them the connection has no credentials. */
+  auth?: { user: string; pass: string };
   sink: MessageSink;
   logger: Logger;
   metrics: ManagerMetrics;
@@ -112,7 +114,7 @@ export class NatsIngest {
     for (let attempt = 1; !this.abort.signal.aborted; attempt += 1) {
       try {
         // After the first connection the client reconnects on its own, without limit.
-        return await connect({ servers, name: 'kiln-manager', maxReconnectAttempts: -1, reconnectTimeWait: 1000 });
+        return await connect({ servers, name: 'kiln-manager', maxReconnectAttempts: -1, reconnectTimeWait: 1000, ...this.options.auth });
       } catch (error) {
         if (attempt === 1 || attempt % CONNECT_WARN_EVERY === 0) {
           const message = error instanceof Error ? error.message : String(error);
