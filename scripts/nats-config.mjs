@@ -8,13 +8,14 @@
 // Users and what they may do:
 //   manager            publish and subscribe on kiln.>, $JS.API.>, $JS.ACK.> (acknowledging consumed messages) and _INBOX.>
 //   delegate           publish kiln.logs.> and kiln.events.> (JetStream publishes get their acknowledgement on the reply
-//                      inbox, so no $JS.API subject is needed); subscribe _INBOX.> and kiln.control.*
-//   delegate-NAME      the same permissions as delegate, with its own password, for each --delegate NAME
+//                      inbox, so no $JS.API subject is needed); subscribe _INBOX.> and kiln.control.*, the control
+//                      subjects of every delegate name. Share it only among delegates you trust with each other's cancels.
+//   delegate-NAME      for each --delegate NAME: the same publish permissions, but subscribe only _INBOX.> and
+//                      kiln.control.NAME, the control subject of a delegate whose config sets `name: NAME`
 //
-// NOTE: NATS permissions are fixed per user before a delegate registers, and the manager assigns the delegate id at
-// Register, so a delegate user cannot be limited to its own kiln.control.<id>: every delegate user may read every
-// delegate's control messages (cancel requests). The manager fences every event and log record by lease id, so a
-// delegate cannot change another delegate's task through these subjects.
+// The manager publishes cancel requests on kiln.control.<delegate name>, so replicas that share a name share the subject.
+// Each acts only on a request whose lease id matches a task it runs.
+// NOTE: every delegate user may subscribe to _INBOX.>, so one that learns another client's reply inbox could read its replies.
 //
 // The passwords are random and written in plain text into the config and the password files, all with mode 0600.
 import { randomBytes } from 'node:crypto';
@@ -22,10 +23,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
-const DELEGATE_PERMISSIONS = {
-  publish: ['kiln.logs.>', 'kiln.events.>'],
-  subscribe: ['_INBOX.>', 'kiln.control.*'],
-};
+const DELEGATE_PUBLISH = ['kiln.logs.>', 'kiln.events.>'];
+const DELEGATE_PERMISSIONS = { publish: DELEGATE_PUBLISH, subscribe: ['_INBOX.>', 'kiln.control.*'] };
+/** Permissions of the user of one delegate name: its own control subject only. */
+const namedDelegatePermissions = (name) => ({ publish: DELEGATE_PUBLISH, subscribe: ['_INBOX.>', `kiln.control.${name}`] });
 const MANAGER_SUBJECTS = ['kiln.>', '$JS.API.>', '$JS.ACK.>', '_INBOX.>'];
 
 function usage(message) {
@@ -73,7 +74,7 @@ function main() {
   const users = [
     { user: 'manager', permissions: { publish: MANAGER_SUBJECTS, subscribe: MANAGER_SUBJECTS } },
     { user: 'delegate', permissions: DELEGATE_PERMISSIONS },
-    ...args.delegate.map((name) => ({ user: `delegate-${name}`, permissions: DELEGATE_PERMISSIONS })),
+    ...args.delegate.map((name) => ({ user: `delegate-${name}`, permissions: namedDelegatePermissions(name) })),
   ];
   const secretsDir = path.resolve(args['secrets-dir']);
   mkdirSync(secretsDir, { recursive: true, mode: 0o700 });

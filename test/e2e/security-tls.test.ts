@@ -75,7 +75,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kiln-security-'));
   trusted = await createTlsMaterial(join(dir, 'tls'));
   untrusted = await createTlsMaterial(join(dir, 'other-ca'));
-  nats = await startSecuredNats(dir);
+  nats = await startSecuredNats(dir, ['a', 'b']);
   manager = await startTlsManager(dir, {
     natsUrl: nats.url,
     apiToken: randomBytes(24).toString('base64url'),
@@ -191,6 +191,48 @@ describe('delegate NATS user', () => {
         expect(String(status.error)).toContain('Permissions Violation for Publish to "kiln.other"');
         break;
       }
+    });
+  });
+});
+
+describe('NATS user of one delegate name', () => {
+  let delegateA: NatsConnection;
+  let managerConnection: NatsConnection;
+
+  const passwordOf = async (user: string): Promise<string> => (await readFile(join(nats.secretsDir, `${user}.password`), 'utf8')).trim();
+
+  beforeAll(async () => {
+    delegateA = await connect({ servers: nats.url, user: 'delegate-a', pass: await passwordOf('delegate-a') });
+    managerConnection = await connect({ servers: nats.url, user: 'manager', pass: await passwordOf('manager') });
+  });
+
+  afterAll(async () => {
+    for (const connection of [delegateA, managerConnection]) if (!connection.isClosed()) await connection.close();
+  });
+
+  describe('when delegate-a subscribes to the control subject of delegate b', () => {
+    it('gets a permissions violation', async () => {
+      const subscription = delegateA.subscribe('kiln.control.b', { callback: () => undefined });
+      await delegateA.flush();
+
+      const closed = await Promise.race([subscription.closed, new Promise<string>((resolve) => setTimeout(resolve, 10_000, 'still open').unref())]);
+
+      expect(String(closed)).toContain('Permissions Violation for Subscription to "kiln.control.b"');
+    });
+  });
+
+  describe('when delegate-a subscribes to its own control subject', () => {
+    it('receives the cancel the manager publishes there', async () => {
+      const received = new Promise<string>((resolve) => {
+        delegateA.subscribe('kiln.control.a', { max: 1, callback: (_error, message) => resolve(message.string()) });
+      });
+      await delegateA.flush();
+
+      managerConnection.publish('kiln.control.a', 'cancel for a');
+      await managerConnection.flush();
+      const text = await Promise.race([received, new Promise<string>((resolve) => setTimeout(resolve, 10_000, 'nothing received').unref())]);
+
+      expect(text).toBe('cancel for a');
     });
   });
 });

@@ -1,6 +1,6 @@
 /**
- * The kiln demo: starts NATS, a registry, the manager and a delegate on loopback in a temporary directory,
- * applies the quickstart pipeline, runs it twice and once without pushing, prints the logs, Build IDs and
+ * The kiln demo: starts NATS with one user per kiln role, a registry, the manager and a delegate on loopback
+ * in a temporary directory, applies the quickstart pipeline, runs it twice and once without pushing, prints the logs, Build IDs and
  * image references, and confirms them through the registry's /v2 API. Everything it started is stopped on
  * exit, on failure and on Ctrl-C.
  */
@@ -40,7 +40,9 @@ function artifactsOf(execution: ExecutionView) {
 }
 
 async function demo(dir: string): Promise<void> {
-  const stack = await startStack(dir, { onStep: say });
+  const stack = await startStack(dir, { onStep: say, natsUsers: true });
+  const delegateUsers = stack.delegates.map((delegate) => `delegate-${delegate.name} (subscribes only to kiln.control.${delegate.name})`).join(', ');
+  process.stdout.write(`NATS runs with separate users: manager, ${delegateUsers}\n`);
   const addresses = { registry: stack.registry.address, gitRoot: stack.repository.root };
 
   say('kiln apply -f connectors.yaml -f pipeline.yaml');

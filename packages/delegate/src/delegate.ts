@@ -118,7 +118,6 @@ export class Delegate {
       builderVersion: selected.version, capacity: config.capacity, hostname: hostname(),
     };
     this.session = await registerUntilAnswered(this.client, info, logger, signal, config.tokenSource);
-    this.control?.listen(this.session.delegateId);
     this.metrics.connected.set({ peer: 'manager' }, 1);
     logger.info({ delegateId: this.session.delegateId, manager: config.manager }, 'delegate registered');
   }
@@ -152,7 +151,7 @@ export class Delegate {
     });
     this.tasks = tasks;
     this.control = new ControlListener(publisher, (ref, reason) => tasks.abort([ref], reason), logger);
-    this.control.listen(session().delegateId);
+    this.control.listen(config.name);
     const heartbeatOptions = {
       client: this.client, tasks, capacity: config.capacity, intervalMs: () => session().heartbeatIntervalMs,
       draining: () => this.state === 'draining', logger, metrics: this.metrics,

@@ -9,8 +9,13 @@ export const EVENTS_SUBJECTS = 'kiln.events.>';
 /** Characters NATS does not allow inside one subject token. */
 const INVALID_TOKEN = /[\s.*>]/;
 
+/** Returns true when `value` can be one token of a NATS subject: non-empty, without spaces, '.', '*' or '>'. */
+export function isSubjectToken(value: string): boolean {
+  return value.length > 0 && !INVALID_TOKEN.test(value);
+}
+
 function token(value: string, kind: string): string {
-  if (value.length === 0 || INVALID_TOKEN.test(value)) {
+  if (!isSubjectToken(value)) {
     throw new Error(`invalid ${kind} "${value}" for a NATS subject: it must be non-empty and contain no spaces, '.', '*' or '>'`);
   }
   return value;
@@ -24,9 +29,13 @@ export function eventSubject(executionId: string): string {
   return `kiln.events.${token(executionId, 'execution id')}`;
 }
 
-/** Control subject a delegate listens on for cancel requests. */
-export function controlSubject(delegateId: string): string {
-  return `kiln.control.${token(delegateId, 'delegate id')}`;
+/**
+ * Control subject a delegate listens on for cancel requests. It carries the delegate's configured name, not the id the
+ * manager assigns at Register, so that a NATS user made for one delegate can be allowed only `kiln.control.<name>`.
+ * Replicas with the same name share the subject.
+ */
+export function controlSubject(delegateName: string): string {
+  return `kiln.control.${token(delegateName, 'delegate name')}`;
 }
 
 /** `Nats-Msg-Id` of a log batch, so JetStream drops a resent batch. */

@@ -91,6 +91,8 @@ export interface DelegateOptions {
   capacity?: number;
   /** Secrets the delegate resolves, by reference. */
   secrets?: Record<string, string>;
+  /** NATS user and password file for the delegate config's `nats:` section; without it the delegate connects anonymously. */
+  nats?: { user: string; passwordFile: string };
 }
 
 /** Waits for a starting kiln-delegate's `delegate registered` message; returns its id and health address. */
@@ -127,6 +129,7 @@ export async function startDelegate(dir: string, options: DelegateOptions): Prom
     '  storageDriver: vfs',
     '  isolation: chroot',
     ...(secrets.length > 0 ? ['secrets:', ...secrets] : []),
+    ...(options.nats ? ['nats:', `  user: ${options.nats.user}`, `  passwordFile: ${options.nats.passwordFile}`] : []),
     '',
   ].join('\n');
   const configPath = join(workDir, 'delegate.yaml');

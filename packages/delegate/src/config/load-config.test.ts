@@ -99,6 +99,11 @@ drainTimeout: 2m
       expect(problems).toEqual([`invalid key "capacity" in ${FILE}: expected a positive integer, got "two"`]);
     });
 
+    it.each(['build.farm', 'two words', 'any*', 'all>'])('rejects the name %j, which cannot be a NATS subject token', (name) => {
+      const problems = problemsOf(() => load(`token: t\nname: ${JSON.stringify(name)}\n`));
+      expect(problems).toEqual([expect.stringContaining(`invalid key "name" in ${FILE}: expected a name without spaces, '.', '*' or '>'`)]);
+    });
+
     it('names the flag for a bad flag value', () => {
       const problems = problemsOf(() => load('token: t\n', { healthListen: 'localhost' }));
       expect(problems).toEqual(['invalid flag --health-listen: expected HOST:PORT with a port from 0 to 65535, got "localhost"']);

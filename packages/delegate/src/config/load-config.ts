@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { KilnError } from '@kiln/protocol';
+import { KilnError, isSubjectToken } from '@kiln/protocol';
 import { parseDocument } from 'yaml';
 import { ConfigReader, type RawValue } from './config-reader.js';
 import { readRegistries } from './registries-config.js';
@@ -194,6 +194,17 @@ function readNatsServers(reader: ConfigReader, values: FileValues, file: string 
 }
 
 /**
+ * Reads the delegate name, which names its control subject `kiln.control.<name>`, so it must be one NATS subject token.
+ * The default is the host name up to its first '.', with spaces, '*' and '>' replaced by '-'.
+ */
+function readName(reader: ConfigReader, raw: RawValue | undefined): string {
+  const name = reader.string(raw);
+  if (raw === undefined || name === undefined) return hostname().split('.')[0]?.replace(/[\s*>]/g, '-') || 'kiln-delegate';
+  if (!isSubjectToken(name)) reader.invalid(raw, "a name without spaces, '.', '*' or '>' (it becomes the NATS subject token of kiln.control.<name>)");
+  return name;
+}
+
+/**
  * Merges the config file, flags and environment into one validated
  * {@link DelegateConfig}. Flags override file keys.
  * @throws KilnError INVALID_ARGUMENT listing every invalid key or flag, each with its file or flag and the expected form.
@@ -213,7 +224,7 @@ export function loadDelegateConfig(sources: ConfigSources): DelegateConfig {
     manager: manager === undefined ? '127.0.0.1:7443' : `${manager.host.includes(':') ? `[${manager.host}]` : manager.host}:${manager.port}`,
     token: token?.token ?? '',
     tokenSource: token?.source ?? '',
-    name: reader.string(pick(flags.name, '--name', values, 'name', file)) ?? hostname(),
+    name: readName(reader, pick(flags.name, '--name', values, 'name', file)),
     tags: reader.stringList(pick(flags.tags, '--tags', values, 'tags', file)) ?? [],
     capacity: reader.positiveInteger(pick(flags.capacity, '--capacity', values, 'capacity', file)) ?? 1,
     workDir: path.resolve(workDir ?? '/var/lib/kiln-delegate'),

@@ -4,9 +4,10 @@ import type { Logger } from 'pino';
 import type { TaskRef } from '../manager/manager-client.js';
 
 /**
- * Message the manager sends on `kiln.control.<delegateId>`: stop one task
+ * Message the manager sends on `kiln.control.<delegate name>`: stop one task
  * attempt. Its lease id must match the running task's lease, so a stale or
- * forged request cannot stop the current attempt.
+ * forged request cannot stop the current attempt, and replicas sharing the
+ * name ignore the requests for tasks they do not run.
  */
 export interface ControlMessage {
   type: 'cancel';
@@ -42,7 +43,7 @@ export function parseControlMessage(data: Uint8Array): ControlMessage | undefine
  */
 export class ControlListener {
   private subscription: Subscription | undefined;
-  private delegateId: string | undefined;
+  private delegateName: string | undefined;
 
   constructor(
     private readonly source: ControlSource,
@@ -50,12 +51,15 @@ export class ControlListener {
     private readonly logger: Logger,
   ) {}
 
-  /** Subscribes to the control subject of `delegateId`, replacing an earlier subscription after registering again. */
-  listen(delegateId: string): void {
-    if (this.delegateId === delegateId && this.subscription !== undefined) return;
+  /**
+   * Subscribes to the control subject of the configured `delegateName`, replacing an earlier subscription to another name.
+   * `stopTask` acts only on a task this delegate runs with the same lease id (see TaskLoop.abort).
+   */
+  listen(delegateName: string): void {
+    if (this.delegateName === delegateName && this.subscription !== undefined) return;
     this.close();
-    this.delegateId = delegateId;
-    const subject = controlSubject(delegateId);
+    this.delegateName = delegateName;
+    const subject = controlSubject(delegateName);
     this.subscription = this.source.subscribe(subject, (data) => this.handle(data));
     this.logger.info({ subject }, 'listening for control messages');
   }
@@ -63,7 +67,7 @@ export class ControlListener {
   private handle(data: Uint8Array): void {
     const message = parseControlMessage(data);
     if (message === undefined) {
-      this.logger.warn({ delegateId: this.delegateId }, 'ignored an invalid control message');
+      this.logger.warn({ delegateName: this.delegateName }, 'ignored an invalid control message');
       return;
     }
     this.logger.info({ taskId: message.taskId, attempt: message.attempt, reason: message.reason }, 'cancel received on the control subject');

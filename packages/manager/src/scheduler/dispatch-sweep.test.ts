@@ -122,7 +122,7 @@ describe('dispatch sweep', () => {
       const view = await fixture.scheduler.startExecution(RUN);
       const build = await acceptNext(fixture, delegate);
       await fixture.scheduler.cancelExecution(view.execution.id);
-      expect(pushed).toEqual([{ delegateId: delegate.id, taskId: build.offer.taskId, attempt: 1, leaseId: build.lease.leaseId, reason: 'execution cancelled by user' }]);
+      expect(pushed).toEqual([{ delegateId: delegate.id, delegateName: 'runner', taskId: build.offer.taskId, attempt: 1, leaseId: build.lease.leaseId, reason: 'execution cancelled by user' }]);
     });
   });
 });

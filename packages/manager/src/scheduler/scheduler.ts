@@ -20,6 +20,8 @@ export const DEFAULT_QUEUE_TTL_MS = 24 * 60 * 60 * 1000;
 /** A task a delegate should stop, sent on the delegate's control subject. */
 export interface ControlRequest {
   delegateId: string;
+  /** Configured name of the delegate, which names its control subject `kiln.control.<name>`. */
+  delegateName: string;
   taskId: string;
   attempt: number;
   leaseId: string;
@@ -159,17 +161,24 @@ export class Scheduler {
     });
     this.options.logger.info({ executionId: execution.id }, 'execution cancel requested');
     const view = await this.getExecution(execution.id);
-    this.pushCancels(view.tasks);
+    this.pushCancels(view.tasks, view.delegates);
     return view;
   }
 
-  /** Pushes a cancel request for each running task with one on the control channel of its delegate. */
-  private pushCancels(tasks: readonly TaskRecord[]): void {
+  /**
+   * Pushes a cancel request for each running task with one on the control channel of its delegate. A task whose
+   * delegate record is gone gets its cancel from the next RenewLease reply instead.
+   */
+  private pushCancels(tasks: readonly TaskRecord[], delegates: ReadonlyMap<string, DelegateRecord>): void {
     const control = this.options.control;
     if (control === undefined) return;
     for (const task of tasks) {
       if (task.state !== 'running' || !task.cancelRequested || task.delegateId === undefined || task.leaseId === undefined) continue;
-      control.cancelTask({ delegateId: task.delegateId, taskId: task.id, attempt: task.attempt, leaseId: task.leaseId, reason: 'execution cancelled by user' });
+      const delegate = delegates.get(task.delegateId);
+      if (delegate === undefined) continue;
+      control.cancelTask({
+        delegateId: task.delegateId, delegateName: delegate.name, taskId: task.id, attempt: task.attempt, leaseId: task.leaseId, reason: 'execution cancelled by user',
+      });
     }
   }
 
