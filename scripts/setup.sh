@@ -53,3 +53,13 @@ npm run build
 # made them just now: link kiln, kiln-manager and kiln-delegate into
 # node_modules/.bin.
 npm rebuild --ignore-scripts --no-audit --no-fund >/dev/null
+
+# A nats-server config in which the manager and each delegate log in as
+# separate users and delegates may publish only logs and events. Written
+# once; delete the folder to get new passwords.
+nats_dir="${KILN_NATS_CONFIG_DIR:-/etc/kiln/nats}"
+if [[ ! -e "$nats_dir/nats.conf" ]]; then
+  node scripts/nats-config.mjs --out "$nats_dir/nats.conf" --secrets-dir "$nats_dir/secrets" \
+    --store-dir /var/lib/kiln/nats --delegate local-1
+  echo "setup: wrote $nats_dir/nats.conf; start it with: nats-server -c $nats_dir/nats.conf"
+fi
