@@ -118,7 +118,9 @@ export class NatsIngest {
       } catch (error) {
         if (attempt === 1 || attempt % CONNECT_WARN_EVERY === 0) {
           const message = error instanceof Error ? error.message : String(error);
-          this.options.logger.warn({ servers, attempt, error: message, retryMs }, 'cannot connect to NATS; retrying');
+          // A server that requires users rejects a client without credentials in the same way as wrong ones.
+          const hint = /authorization/i.test(message) ? 'check --nats-user and --nats-password-file' : undefined;
+          this.options.logger.warn({ servers, attempt, error: message, hint, retryMs }, 'cannot connect to NATS; retrying');
         }
         await delay(retryMs, this.abort.signal);
       }

@@ -17,7 +17,7 @@ export function loginPage(onSignedIn: () => void): { title: string; element: HTM
     h('h1', { id: 'login-title' }, 'Sign in to kiln'),
     h('label', { for: 'token' }, 'API token'),
     input,
-    h('p', { class: 'hint' }, 'The manager\'s KILN_API_TOKEN, the same token the kiln CLI sends. It is kept in this browser tab only.'),
+    h('p', { class: 'hint' }, 'An API token: the manager\'s KILN_API_TOKEN or one made with kiln token create, as the kiln CLI sends it. It is kept in this browser tab only.'),
     error,
     submit,
   );
@@ -33,7 +33,7 @@ export function loginPage(onSignedIn: () => void): { title: string; element: HTM
       })
       .catch((caught: unknown) => {
         clearToken();
-        error.textContent = caught instanceof ApiError && caught.status === 401 ? 'The token does not match the manager\'s KILN_API_TOKEN.' : `Sign-in failed: ${(caught as Error).message}`;
+        error.textContent = caught instanceof ApiError && caught.status === 401 ? `The manager rejected the token: ${caught.message}` : `Sign-in failed: ${(caught as Error).message}`;
         input.focus();
       })
       .finally(() => (submit.disabled = false));
