@@ -138,24 +138,39 @@ export class ExecutionProgress {
 
   /** Creates the stage's task in state queued, with the reason it may wait. */
   private async queueStage(tx: StoreOperations, effects: CommitEffects, execution: ExecutionRecord, stage: StageRecord, planned: PlannedStage): Promise<void> {
+    const taskId = await this.insertQueuedTask(tx, effects, {
+      executionId: execution.id, stageId: stage.stageId, attempt: stage.attempt, selectors: planned.selectors, payload: planned.payload,
+    });
+    await tx.updateStage(execution.id, stage.stageId, { taskId });
+    effects.executionChanged(execution.id);
+  }
+
+  /**
+   * Inserts a queued task for one attempt of a stage, with the reason it may wait, and returns its id.
+   * `payload` is the stage's task payload without the task id and attempt, which this fills in.
+   */
+  async insertQueuedTask(
+    tx: StoreOperations,
+    effects: CommitEffects,
+    task: { executionId: string; stageId: string; attempt: number; selectors: string[]; payload: Omit<TaskPayload, 'taskId' | 'attempt'> },
+  ): Promise<string> {
     const now = this.options.clock();
     const taskId = this.options.newId();
-    const payload: TaskPayload = { taskId, attempt: stage.attempt, ...planned.payload };
-    const reason = await this.waitReason(tx, planned.selectors, now);
+    const payload: TaskPayload = { ...task.payload, taskId, attempt: task.attempt };
     await tx.insertTask({
       id: taskId,
-      executionId: execution.id,
-      stageId: stage.stageId,
-      attempt: stage.attempt,
+      executionId: task.executionId,
+      stageId: task.stageId,
+      attempt: task.attempt,
       state: 'queued',
       offerId: undefined,
       offerDeadline: undefined,
       leaseId: undefined,
       leaseExpiresAt: undefined,
       delegateId: undefined,
-      selectors: planned.selectors,
+      selectors: task.selectors,
       payloadJson: JSON.stringify(payload),
-      reason,
+      reason: await this.waitReason(tx, task.selectors, now),
       cancelRequested: false,
       result: undefined,
       queuedAt: now,
@@ -163,9 +178,8 @@ export class ExecutionProgress {
       acceptedAt: undefined,
       finishedAt: undefined,
     });
-    await tx.updateStage(execution.id, stage.stageId, { taskId });
     effects.tasksQueued = true;
-    effects.executionChanged(execution.id);
+    return taskId;
   }
 
   /** Marks the stage and the execution Running when a delegate accepts the stage's task. */

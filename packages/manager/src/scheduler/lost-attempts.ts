@@ -2,15 +2,12 @@ import { isTerminal, type ErrorRecord, type TaskPayload } from '@kiln/protocol';
 import type { Stage } from '@kiln/pipeline';
 import type { EpochMs, StoreOperations, TaskRecord } from '../store/store.js';
 import type { CommitEffects } from './commit-effects.js';
-import { queueReason } from './delegate-match.js';
 import type { ExecutionProgress } from './execution-progress.js';
 import { failedAttemptRetries, lostAttemptRetries } from './retry-policy.js';
 
 export interface LostAttemptOptions {
   progress: ExecutionProgress;
   clock: () => EpochMs;
-  newId: () => string;
-  delegateStaleAfterMs: number;
 }
 
 /** Outcome for a stage after one of its attempts was lost. */
@@ -81,34 +78,12 @@ export class LostAttempts {
   }
 
   /** Queues attempt `attempt` of the task's stage as a new task with the same payload and selectors. */
-  private async queueAttempt(tx: StoreOperations, effects: CommitEffects, lost: TaskRecord, payload: TaskPayload<Stage>, attempt: number): Promise<void> {
-    const now = this.options.clock();
-    const taskId = this.options.newId();
-    const delegates = await tx.listDelegates();
-    await tx.insertTask({
-      id: taskId,
-      executionId: lost.executionId,
-      stageId: lost.stageId,
-      attempt,
-      state: 'queued',
-      offerId: undefined,
-      offerDeadline: undefined,
-      leaseId: undefined,
-      leaseExpiresAt: undefined,
-      delegateId: undefined,
-      selectors: lost.selectors,
-      payloadJson: JSON.stringify({ ...payload, taskId, attempt }),
-      reason: queueReason(lost.selectors, delegates, now, this.options.delegateStaleAfterMs),
-      cancelRequested: false,
-      result: undefined,
-      queuedAt: now,
-      offeredAt: undefined,
-      acceptedAt: undefined,
-      finishedAt: undefined,
+  private async queueAttempt(tx: StoreOperations, effects: CommitEffects, previous: TaskRecord, payload: TaskPayload<Stage>, attempt: number): Promise<void> {
+    const taskId = await this.options.progress.insertQueuedTask(tx, effects, {
+      executionId: previous.executionId, stageId: previous.stageId, attempt, selectors: previous.selectors, payload,
     });
-    await tx.updateStage(lost.executionId, lost.stageId, {
+    await tx.updateStage(previous.executionId, previous.stageId, {
       status: 'Queued', attempt, taskId, delegateId: undefined, errorMessage: undefined, startedAt: undefined, finishedAt: undefined,
     });
-    effects.tasksQueued = true;
   }
 }

@@ -86,7 +86,7 @@ export class Scheduler {
     const delegateStaleAfterMs = options.heartbeatIntervalMs * 3;
     this.progress = new ExecutionProgress({ clock: this.clock, newId: this.newId, delegateStaleAfterMs });
     const transact = this.transact.bind(this);
-    const lost = new LostAttempts({ progress: this.progress, clock: this.clock, newId: this.newId, delegateStaleAfterMs });
+    const lost = new LostAttempts({ progress: this.progress, clock: this.clock });
     this.dispatcher = new TaskDispatcher({
       ...options, transact, progress: this.progress, clock: this.clock, newId: this.newId, delegateStaleAfterMs, lost,
       heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS,
