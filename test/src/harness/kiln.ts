@@ -93,6 +93,10 @@ export interface DelegateOptions {
   secrets?: Record<string, string>;
   /** NATS user and password file for the delegate config's `nats:` section; without it the delegate connects anonymously. */
   nats?: { user: string; passwordFile: string };
+  /** `builder:` section lines; default buildah with vfs and chroot. */
+  builder?: string[];
+  /** Extra top-level YAML lines of the delegate config, e.g. a `registries:` section. */
+  extraConfig?: string[];
 }
 
 /** Waits for a starting kiln-delegate's `delegate registered` message; returns its id and health address. */
@@ -125,11 +129,10 @@ export async function startDelegate(dir: string, options: DelegateOptions): Prom
     `workDir: ${join(workDir, 'work')}`,
     'healthListen: 127.0.0.1:0',
     'builder:',
-    '  type: buildah',
-    '  storageDriver: vfs',
-    '  isolation: chroot',
+    ...(options.builder ?? ['  type: buildah', '  storageDriver: vfs', '  isolation: chroot']),
     ...(secrets.length > 0 ? ['secrets:', ...secrets] : []),
     ...(options.nats ? ['nats:', `  user: ${options.nats.user}`, `  passwordFile: ${options.nats.passwordFile}`] : []),
+    ...(options.extraConfig ?? []),
     '',
   ].join('\n');
   const configPath = join(workDir, 'delegate.yaml');
