@@ -1,8 +1,8 @@
 /**
- * The kiln demo: starts NATS with one user per kiln role, a registry, the manager and a delegate on loopback
- * in a temporary directory, applies the quickstart pipeline, runs it twice and once without pushing, prints the logs, Build IDs and
- * image references, and confirms them through the registry's /v2 API. Everything it started is stopped on
- * exit, on failure and on Ctrl-C.
+ * The kiln demo. It starts NATS with one user per kiln role, a registry, the manager and a delegate on
+ * loopback in a temporary directory, and applies the quickstart pipeline. It runs the pipeline twice and once
+ * without pushing, prints the logs, Build IDs and image references, and confirms them through the registry's
+ * /v2 API. Everything it started is stopped on exit, on failure and on Ctrl-C.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -103,7 +103,7 @@ async function main(): Promise<void> {
     await demo(dir);
   } catch (error) {
     failed = true;
-    // An interrupt stops the processes under the demo's feet; the signal handler has already said so.
+    // An interrupt stops the processes while the demo still uses them, and the signal handler has already reported it.
     if (interrupted) return;
     process.stderr.write(`\ndemo failed: ${error instanceof Error ? error.message : String(error)}\nlogs are kept in ${dir}\n`);
   } finally {
